@@ -1,0 +1,1 @@
+"""Side-by-side benchmarks: ours against the peer, same process, same data, alternating."""

@@ -1,0 +1,1 @@
+"""Utilities shared by estimators (validation helpers, scikit-learn compatibility)."""

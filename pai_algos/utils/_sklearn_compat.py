@@ -1,0 +1,19 @@
+"""Every import of a private scikit-learn helper lives here.
+
+When a scikit-learn release moves one of these, this is the only file to change.
+"""
+
+from __future__ import annotations
+
+from sklearn.base import _fit_context
+from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils.validation import _check_sample_weight, validate_data
+
+__all__ = [
+    "Interval",
+    "Options",
+    "StrOptions",
+    "_check_sample_weight",
+    "_fit_context",
+    "validate_data",
+]
