@@ -20,7 +20,8 @@ README = Path(__file__).with_name("README.md")
 
 
 def suite_names():
-    return sorted(m.name for m in pkgutil.iter_modules(suites.__path__) if not m.name.startswith("_"))
+    modules = pkgutil.iter_modules(suites.__path__)
+    return sorted(m.name for m in modules if not m.name.startswith("_"))
 
 
 def main(argv=None):

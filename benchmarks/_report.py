@@ -36,7 +36,8 @@ def format_table(rows, machine) -> str:
     lines = [
         f"Machine: {machine}",
         "",
-        "| suite | case | peer | ours (s) | peer (s) | peer/ours | target | first fit (s) | quality |",
+        "| suite | case | peer | ours (s) | peer (s) | peer/ours | target "
+        "| first fit (s) | quality |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
