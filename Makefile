@@ -15,7 +15,7 @@ all: test
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[test,cuda,viz]"
+	$(PY) -m pip install --quiet -e ".[test,cuda,viz,docs]"
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -50,7 +50,6 @@ bench: $(STAMP)
 	$(PY) -m benchmarks
 
 docs: $(STAMP)
-	$(PY) -m pip install --quiet -e ".[test,cuda,viz,docs]"
 	$(PY) -m sphinx -W --keep-going -b html docs docs/_build/html
 
 readme: $(STAMP)

@@ -13,6 +13,7 @@ import pickle
 
 import numpy as np
 import pytest
+from sklearn.base import is_classifier
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.estimator_checks import parametrize_with_checks
 from sklearn.utils.validation import check_is_fitted
@@ -54,7 +55,7 @@ def test_float32_preserved(cls):
     est = _fit(make_estimator(cls), X, y)
     for method, value in outputs(est, X).items():
         value = np.asarray(value)
-        if method == "predict" and y is not None and est._estimator_type == "classifier":
+        if method == "predict" and is_classifier(est):
             continue  # class labels keep the dtype of y
         if np.issubdtype(value.dtype, np.floating):
             assert value.dtype == np.float32, f"{cls.__name__}.{method} gave {value.dtype}"
@@ -104,3 +105,41 @@ def test_auto_device_is_cpu_without_gpu(cls):
     X, y = data_for(cls)
     est = _fit(make_estimator(cls, device="auto"), X, y)
     assert est.device_ == "cpu"
+
+
+@pytest.mark.parametrize("cls", CLASSES, ids=lambda c: c.__name__)
+def test_accepts_pandas_and_arrow_tables(cls):
+    import pandas as pd
+    import pyarrow as pa
+
+    X, y = data_for(cls, seed=9)
+    frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
+    table = pa.Table.from_pandas(frame)
+    ref = outputs(_fit(make_estimator(cls, random_state=0), X, y), X)
+    for data in (frame, table):
+        est = _fit(make_estimator(cls, random_state=0), data, y)
+        np.testing.assert_array_equal(est.feature_names_in_, frame.columns)
+        got = outputs(est, data)
+        for key in ref:
+            np.testing.assert_allclose(
+                np.asarray(got[key], dtype=float),
+                np.asarray(ref[key], dtype=float),
+                rtol=1e-10,
+                err_msg=f"{cls.__name__}.{key} on {type(data).__name__}",
+            )
+
+
+@pytest.mark.parametrize(
+    "cls",
+    [c for c in CLASSES if hasattr(c, "transform") and hasattr(c, "set_output")],
+    ids=lambda c: c.__name__,
+)
+def test_set_output_pandas(cls):
+    import pandas as pd
+
+    X, y = data_for(cls, seed=2)
+    est = make_estimator(cls).set_output(transform="pandas")
+    est = _fit(est, X, y)
+    out = est.transform(X)
+    assert isinstance(out, pd.DataFrame)
+    assert list(out.columns) == list(est.get_feature_names_out())

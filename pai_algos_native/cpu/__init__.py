@@ -1,1 +1,1 @@
-"""CPU kernels: ``@njit(cache=True, nogil=True[, parallel=True])`` functions, one module a domain."""
+"""CPU kernels: `@njit(cache=True, nogil=True[, parallel=True])` functions, one module a domain."""

@@ -1,0 +1,7 @@
+"""Clustering."""
+
+from __future__ import annotations
+
+from ._kmeans import KMeans
+
+__all__ = ["KMeans"]

@@ -1,0 +1,7 @@
+"""Naive Bayes classifiers."""
+
+from __future__ import annotations
+
+from ._gaussian import GaussianNB
+
+__all__ = ["GaussianNB"]
