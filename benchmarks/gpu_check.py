@@ -73,8 +73,8 @@ def bench_kmeans(n, d, k, repeats):
     X = (centers[rng.integers(k, size=n)] + rng.normal(size=(n, d))).astype(np.float32)
     init = X[rng.choice(n, k, replace=False)]
     params = dict(n_clusters=k, init=init, n_init=1, max_iter=50, tol=0)
-    KMeans(device="cuda", **params).fit(X[:5000])  # compile / load the kernels
-    KMeans(device="cpu", **params).fit(X[:5000])
+    KMeans(device="cuda", **params).fit(X[:3000])  # compile / load the kernels
+    KMeans(device="cpu", **params).fit(X[:3000])
     t_gpu, gpu = _median_time(lambda: KMeans(device="cuda", **params).fit(X), repeats)
     t_cpu, cpu = _median_time(lambda: KMeans(device="cpu", **params).fit(X), repeats)
     t_sk, sk = _median_time(lambda: SkKMeans(**params).fit(X), repeats)
@@ -98,8 +98,8 @@ def bench_logistic(n, d, repeats):
     w = rng.normal(size=d)
     y = (X @ w + rng.logistic(size=n) > 0).astype(np.int64)
     params = dict(max_iter=100)
-    LogisticRegression(device="cuda", **params).fit(X[:5000], y[:5000])
-    LogisticRegression(device="cpu", **params).fit(X[:5000], y[:5000])
+    LogisticRegression(device="cuda", **params).fit(X[:3000], y[:3000])
+    LogisticRegression(device="cpu", **params).fit(X[:3000], y[:3000])
     t_gpu, gpu = _median_time(
         lambda: LogisticRegression(device="cuda", **params).fit(X, y), repeats
     )
@@ -123,6 +123,7 @@ def main(argv=None):
     parser.add_argument("--out", default="gpu_check_out")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--skip-tests", action="store_true")
+    parser.add_argument("--scale", type=float, default=1.0, help="multiply the row counts")
     args = parser.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -140,6 +141,7 @@ def main(argv=None):
         (bench_kmeans, dict(n=200_000, d=32, k=32)),
         (bench_kmeans, dict(n=2_000_000, d=32, k=32)),
     ):
+        kw["n"] = max(6000, int(kw["n"] * args.scale))
         try:
             row = fn(repeats=args.repeats, **kw)
         except Exception as exc:  # keep going: one failing case must not hide the others
