@@ -123,6 +123,7 @@ def main(argv=None):
     parser.add_argument("--out", default="gpu_check_out")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--skip-tests", action="store_true")
+    parser.add_argument("--only", default="", help="run only bench_* functions containing this")
     parser.add_argument("--scale", type=float, default=1.0, help="multiply the row counts")
     args = parser.parse_args(argv)
     out = Path(args.out)
@@ -141,6 +142,8 @@ def main(argv=None):
         (bench_kmeans, dict(n=200_000, d=32, k=32)),
         (bench_kmeans, dict(n=2_000_000, d=32, k=32)),
     ):
+        if args.only not in fn.__name__:
+            continue
         kw["n"] = max(6000, int(kw["n"] * args.scale))
         try:
             row = fn(repeats=args.repeats, **kw)

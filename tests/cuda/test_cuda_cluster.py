@@ -20,9 +20,12 @@ def _data(rng, dtype, n=60, d=5, k=4):
     return X, w, centers
 
 
+@pytest.mark.parametrize("shared_bytes", [None, 0], ids=["shared-sums", "global-atomics"])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_lloyd_step_matches_cpu(mods, rng, dtype):
+def test_lloyd_step_matches_cpu(mods, rng, dtype, shared_bytes, monkeypatch):
     cpu, gpu = mods
+    if shared_bytes is not None:  # force the path used when k * d does not fit shared memory
+        monkeypatch.setattr(gpu, "SHARED_BYTES", shared_bytes)
     X, w, centers = _data(rng, dtype)
     xsq = cpu.row_sq_norms(X)
     k, d = centers.shape
