@@ -41,7 +41,7 @@ def run_demo(output="demo_output") -> str:
     rows.append(
         (
             "StandardScaler",
-            "max |mean| of scaled train",
+            "max abs column mean, scaled train",
             float(np.abs(Z_train.mean(0)).max()),
             secs,
             "cpu",

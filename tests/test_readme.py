@@ -37,3 +37,15 @@ def test_stale_readme_is_detected():
     stale = text.replace("`KMeans`", "`KMeansOld`")
     assert stale != text
     assert script.updated_readme(stale) != stale
+
+
+def test_readme_tour_runs(capsys):
+    """The tour in the README is code a user will paste: it must run as written."""
+    text = (ROOT / "README.md").read_text()
+    block = text.split("## A tour", 1)[1].split("```python", 1)[1].split("```", 1)[0]
+    namespace: dict = {}
+    exec(compile(block, "README.md tour", "exec"), namespace)
+    out = capsys.readouterr().out
+    assert "LogisticRegression" in out and "GaussianNB" in out
+    assert namespace["km"].device_ == "cpu"
+    assert namespace["clf"].score(namespace["X"], namespace["y"]) > 0.95
