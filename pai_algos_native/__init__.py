@@ -15,7 +15,16 @@ from functools import lru_cache
 __all__ = ["DOMAINS", "cuda_simulated", "has_cuda", "kernels"]
 
 # Domains that have a module under cpu/ (and, for the heavy families, under cuda/).
-DOMAINS = ("linear", "cluster", "naive_bayes", "preprocessing")
+DOMAINS = (
+    "linear",
+    "linear_gram",
+    "linear_cd",
+    "linear_sgd",
+    "keyed_table",
+    "cluster",
+    "naive_bayes",
+    "preprocessing",
+)
 
 
 def cuda_simulated() -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from sklearn.datasets import make_blobs, make_classification, make_regression
+from sklearn.utils import get_tags
 
 from pai_algos.registry import estimator_task
 
@@ -12,8 +13,14 @@ def data_for(cls, seed=0, n_samples=90, dtype=np.float64):
     """Return ``(X, y)`` suited to the estimator's task (``y`` None when unsupervised)."""
     task = estimator_task(cls)
     if task == "classifier":
+        # binary-only classifiers (tag classifier_tags.multi_class=False) get two classes
+        n_classes = 3 if get_tags(cls()).classifier_tags.multi_class else 2
         X, y = make_classification(
-            n_samples=n_samples, n_features=6, n_informative=4, n_classes=3, random_state=seed
+            n_samples=n_samples,
+            n_features=6,
+            n_informative=4,
+            n_classes=n_classes,
+            random_state=seed,
         )
     elif task == "regressor":
         X, y = make_regression(n_samples=n_samples, n_features=6, noise=0.1, random_state=seed)

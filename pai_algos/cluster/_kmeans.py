@@ -289,7 +289,7 @@ default="k-means++"
             return X[seeds]
         return init.copy()
 
-    def _lloyd(self, X, X_dev, x_sq_norms, sample_weight, centers, tol, lloyd):
+    def _lloyd(self, X, X_dev, x_sq_norms, sample_weight, centers, tol, lloyd, packed):
         """One run of Lloyd's algorithm; returns labels, inertia, centers, n_iter, history."""
         n_samples = X.shape[0]
         k = self.n_clusters
@@ -302,7 +302,7 @@ default="k-means++"
         with progress_bar(self.max_iter, "KMeans", self.verbose) as bar:
             for it in range(self.max_iter):  # noqa: B007 (n_iter is it + 1)
                 inertia = lloyd.lloyd_step(
-                    X_dev, x_sq_norms, sample_weight, centers, labels, sums, weights
+                    X_dev, x_sq_norms, sample_weight, centers, labels, sums, weights, packed
                 )
                 hist.record(inertia=inertia)
                 bar.update(1)
@@ -320,7 +320,7 @@ default="k-means++"
                 if shift <= tol:
                     break
                 labels_old[:] = labels
-        inertia = lloyd.assign_labels(X_dev, x_sq_norms, sample_weight, centers, labels)
+        inertia = lloyd.assign_labels(X_dev, x_sq_norms, sample_weight, centers, labels, packed)
         del strict  # labels are re-assigned either way, so labels_ matches predict
         return labels, inertia, centers, it + 1, hist.as_dict()
 
@@ -369,9 +369,12 @@ default="k-means++"
             X_dev = lloyd.to_device(X)
             sw_dev = lloyd.to_device(sample_weight)
             xsq_dev = lloyd.to_device(x_sq_norms)
+            # the CPU kernels want X in row blocks stored feature-major (one copy per fit,
+            # reused by every iteration); the CUDA kernels read X_dev as it is
+            packed = lloyd.pack_rows(X) if device == "cpu" else None
             for _ in range(n_init):
                 centers = self._init_centers(X, x_sq_norms, sample_weight, random_state, init, cpu)
-                run = self._lloyd(X, X_dev, xsq_dev, sw_dev, centers, tol, lloyd)
+                run = self._lloyd(X, X_dev, xsq_dev, sw_dev, centers, tol, lloyd, packed)
                 if best is None or (run[1] < best[1] and not _is_same_clustering(run[0], best[0])):
                     best = run
         labels, inertia, centers, n_iter, history = best

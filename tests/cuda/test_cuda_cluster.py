@@ -64,3 +64,17 @@ def test_single_row_and_device_input(mods, rng):
     )
     assert labels[0] == 0 and inertia == pytest.approx(0.0)
     np.testing.assert_allclose(sums[0], w[0] * X[0])
+
+
+def test_device_labels_and_buffer_reuse(mods, rng):
+    cpu, gpu = mods
+    X, w, centers = _data(rng, np.float32, n=20, d=3, k=3)
+    xsq = cpu.row_sq_norms(X)
+    ref = np.empty(len(X), np.int32)
+    cpu.assign_labels(X, xsq, w, centers, ref)
+    d_labels = gpu.to_device(np.zeros(len(X), np.int32))
+    for _ in range(2):  # second call reuses the cached device buffers
+        sums, weights = np.zeros((3, 3)), np.zeros(3)
+        gpu.lloyd_step(gpu.to_device(X), xsq, w, centers, d_labels, sums, weights)
+        np.testing.assert_array_equal(d_labels.copy_to_host(), ref)
+        assert weights.sum() == pytest.approx(w.sum(), rel=1e-6)

@@ -86,3 +86,26 @@ def test_pairwise_distances_and_norms(rng, dtype):
     K.pairwise_distances(X, centers, out)
     np.testing.assert_allclose(out, np.sqrt(naive.sq_dists(X, centers)), rtol=_tol(dtype))
     np.testing.assert_allclose(K.row_sq_norms(X), (X.astype(float) ** 2).sum(1), rtol=_tol(dtype))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_pack_rows_and_packed_argument(rng, dtype):
+    n = K.BLOCK * 2 + 17  # two full blocks and a partial one
+    X, w, centers = _data(rng, dtype, n, 6, 7)
+    packed = K.pack_rows(X)
+    assert packed.shape == (3, 6, K.BLOCK)
+    for b in range(3):
+        rows = X[b * K.BLOCK : (b + 1) * K.BLOCK]
+        np.testing.assert_array_equal(packed[b, :, : len(rows)], rows.T)
+    assert not packed[2, :, 17:].any()  # zero padding
+    labels, labels_packed = np.empty(n, np.int32), np.empty(n, np.int32)
+    sums, weights = np.zeros((7, 6)), np.zeros(7)
+    K.lloyd_step(X, K.row_sq_norms(X), w, centers, labels, sums, weights)
+    sums2, weights2 = np.zeros((7, 6)), np.zeros(7)
+    K.lloyd_step(X, K.row_sq_norms(X), w, centers, labels_packed, sums2, weights2, packed)
+    np.testing.assert_array_equal(labels_packed, labels)
+    np.testing.assert_array_equal(sums2, sums)
+    np.testing.assert_array_equal(labels, naive.assign(X, w, centers)[0])
+    lab3 = np.empty(n, np.int32)
+    K.assign_labels(X, K.row_sq_norms(X), w, centers, lab3, packed)
+    np.testing.assert_array_equal(lab3, labels)

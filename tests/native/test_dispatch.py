@@ -10,11 +10,11 @@ from pai_algos_native import _config, kernels
 
 
 def test_kernels_returns_domain_modules():
-    for domain in ("linear", "cluster", "preprocessing", "naive_bayes"):
+    for domain in pai_algos_native.DOMAINS:
         assert kernels(domain, "cpu").__name__ == f"pai_algos_native.cpu.{domain}"
 
 
-@pytest.mark.parametrize("domain", ["linear", "cluster"])
+@pytest.mark.parametrize("domain", ["linear", "linear_gram", "linear_sgd", "cluster"])
 def test_cuda_modules_mirror_cpu_names(domain):
     # importing a CUDA module needs no driver; launching its kernels does
     cpu, cuda = kernels(domain, "cpu"), kernels(domain, "cuda")
