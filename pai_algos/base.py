@@ -21,6 +21,7 @@ __all__ = [
     "DeviceMixin",
     "History",
     "RecommenderMixin",
+    "blas_single_thread",
     "numba_threads",
     "progress_bar",
     "resolve_device",
@@ -112,6 +113,23 @@ def numba_threads(n_jobs):
         yield
     finally:
         numba.set_num_threads(previous)
+
+
+_THREADPOOLS: list = []
+
+
+def blas_single_thread():
+    """Context limiting BLAS to one thread while Numba threads run kernels that call it.
+
+    The threadpoolctl controller is built once (on first use, when numpy and scipy have loaded
+    their BLAS): ``threadpool_limits`` would scan the loaded libraries on every call, which
+    costs milliseconds per fit and per predict.
+    """
+    from threadpoolctl import ThreadpoolController
+
+    if not _THREADPOOLS:
+        _THREADPOOLS.append(ThreadpoolController())
+    return _THREADPOOLS[0].limit(limits=1, user_api="blas")
 
 
 def progress_bar(total=None, desc=None, verbose=0, unit="it"):

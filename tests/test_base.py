@@ -82,3 +82,19 @@ def test_history_records():
     assert d["iteration"] == [0, 1]
     assert d["loss"] == [2.0, 1.5]
     assert d["seconds"][0] <= d["seconds"][1]
+
+
+def test_blas_single_thread_limits_and_restores():
+    import numpy  # noqa: F401  (loads the BLAS the controller must see)
+    from threadpoolctl import threadpool_info
+
+    from pai_algos.base import blas_single_thread
+
+    def blas_threads():
+        return [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
+
+    before = blas_threads()
+    with blas_single_thread():
+        inside = blas_threads()
+    assert inside and all(n == 1 for n in inside)
+    assert blas_threads() == before

@@ -16,11 +16,10 @@ from sklearn.base import (
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_array, check_random_state
 from sklearn.utils.validation import check_is_fitted
-from threadpoolctl import threadpool_limits
 
 from pai_algos_native import has_cuda, kernels
 
-from ..base import DeviceMixin, History, numba_threads, progress_bar
+from ..base import DeviceMixin, History, blas_single_thread, numba_threads, progress_bar
 from ..utils._sklearn_compat import (
     Interval,
     StrOptions,
@@ -364,7 +363,7 @@ default="k-means++"
         lloyd = kernels("cluster", device)
 
         best = None
-        with numba_threads(self.n_jobs), threadpool_limits(1, user_api="blas"):
+        with numba_threads(self.n_jobs), blas_single_thread():
             x_sq_norms = cpu.row_sq_norms(X)
             X_dev = lloyd.to_device(X)
             sw_dev = lloyd.to_device(sample_weight)
@@ -379,7 +378,7 @@ default="k-means++"
                     best = run
         labels, inertia, centers, n_iter, history = best
 
-        distinct = np.unique(labels).size
+        distinct = np.count_nonzero(np.bincount(labels, minlength=self.n_clusters))
         if distinct < self.n_clusters:
             warnings.warn(
                 f"Number of distinct clusters ({distinct}) found smaller than n_clusters "
@@ -403,7 +402,7 @@ default="k-means++"
     def _labels_inertia(self, X, sample_weight):
         labels = np.empty(X.shape[0], dtype=np.int32)
         centers = self.cluster_centers_.astype(X.dtype, copy=False)
-        with numba_threads(self.n_jobs), threadpool_limits(1, user_api="blas"):
+        with numba_threads(self.n_jobs), blas_single_thread():
             kern = self._kernels()
             inertia = kern.assign_labels(X, np.zeros(X.shape[0]), sample_weight, centers, labels)
         return labels, inertia

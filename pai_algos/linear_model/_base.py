@@ -14,7 +14,6 @@ import scipy.sparse as sp
 from scipy import linalg, optimize
 from sklearn.base import BaseEstimator, MultiOutputMixin, RegressorMixin
 from sklearn.utils.validation import check_is_fitted
-from threadpoolctl import threadpool_limits
 
 from pai_algos_native import kernels
 
@@ -72,7 +71,9 @@ def _gram_moments(X, Y, sample_weight, fit_intercept, device, n_jobs):
         x_shift = np.zeros(d)
     else:
         x_shift = np.asarray(X[head].mean(axis=0, dtype=np.float64))
-    with numba_threads(n_jobs), threadpool_limits(1, user_api="blas"):
+    # the CPU kernels call no BLAS, so BLAS threads need no limit here (threadpoolctl costs
+    # milliseconds per call: it scans the loaded libraries)
+    with numba_threads(n_jobs):
         if sparse:
             sw_sum = module.gram_csr(
                 X.data, X.indices, X.indptr, Y, sample_weight, y_shift, G, B, x_sum, y_sum

@@ -14,9 +14,8 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
-from threadpoolctl import threadpool_limits
 
-from pai_algos_native.cpu import linear_cd
+from pai_algos_native.cpu import linear_cd, linear_gram
 
 from ..base import numba_threads
 from ..utils._sklearn_compat import (
@@ -28,6 +27,9 @@ from ..utils._sklearn_compat import (
 )
 
 __all__ = ["ElasticNet", "Lasso"]
+
+# Rows averaged for the shift of the Gram moments (as in :mod:`._base`).
+_SHIFT_ROWS = 1024
 
 _CONV_MESSAGE = (
     "Objective did not converge. You might want to increase the number of iterations, "
@@ -53,36 +55,38 @@ class _Problem:
     """
 
     def __init__(self, X, Y, sw, fit_intercept, precompute, rows=None):
+        Y = np.asarray(Y, dtype=np.float64)
         if rows is None:
+            # all rows: no gathered copies of ``Y`` and ``sw``
             rows = np.arange(X.shape[0], dtype=np.int64)
+            Y = np.ascontiguousarray(Y)
+            sw = None if sw is None else np.asarray(sw, dtype=np.float64)
+        else:
+            Y = Y[rows]
+            sw = None if sw is None else np.asarray(sw, dtype=np.float64)[rows]
         n = rows.shape[0]
         p = X.shape[1]
         self.n_samples, self.n_features, self.dtype = n, p, X.dtype
-        sw = np.ones(n) if sw is None else np.asarray(sw, dtype=np.float64)[rows]
-        sw = sw * (n / sw.sum())
-        Y = np.asarray(Y, dtype=np.float64)[rows]
-        if fit_intercept:
-            if sp.issparse(X):
-                Xr = X[rows]
-                self.mu = np.asarray(Xr.T @ sw, dtype=np.float64).ravel() / n
-            else:
-                self.mu = linear_cd.weighted_col_mean(X, rows, sw)
-            self.y_offset = sw @ Y / n
-        else:
-            self.mu = np.zeros(p)
-            self.y_offset = np.zeros(Y.shape[1])
-        Yc = Y - self.y_offset
+        sw = np.ones(n) if sw is None else sw * (n / sw.sum())
         self.mode = (
             "gram" if _use_gram(precompute, X) else ("sparse" if sp.issparse(X) else "dense")
         )
+        self.y_offset = sw @ Y / n if fit_intercept else np.zeros(Y.shape[1])
         if self.mode == "gram":
-            self.G = np.empty((p, p))
-            self.Q = np.empty((p, Y.shape[1]))
-            linear_cd.gram_centered(X, rows, self.mu, sw, np.ascontiguousarray(Yc), self.G, self.Q)
+            self._gram(X, rows, Y, sw, fit_intercept)
             if hasattr(precompute, "__array__"):
                 self._user_gram(precompute, fit_intercept)
+            Yc = Y - self.y_offset
             self.y_norm2 = np.einsum("i,ik,ik->k", sw, Yc, Yc)
-        elif self.mode == "dense":
+            return
+        if not fit_intercept:
+            self.mu = np.zeros(p)
+        elif sp.issparse(X):
+            self.mu = np.asarray(X[rows].T @ sw, dtype=np.float64).ravel() / n
+        else:
+            self.mu = linear_cd.weighted_col_mean(X, rows, sw)
+        Yc = Y - self.y_offset
+        if self.mode == "dense":
             Xr = X if n == X.shape[0] else X[rows]
             scale = np.sqrt(sw).astype(X.dtype)
             self.XT = np.ascontiguousarray(((Xr - self.mu.astype(X.dtype)) * scale[:, None]).T)
@@ -94,6 +98,31 @@ class _Problem:
             self.csc = (Xc.data, Xc.indices, Xc.indptr)
             self.Yc = np.ascontiguousarray(Yc.T)
             self.sw = sw
+
+    def _gram(self, X, rows, Y, sw, fit_intercept):
+        # one pass gives the moments about a shift (the mean of the first rows, which keeps
+        # the float64 sums free of cancellation) and the weighted column sums; the exact
+        # centring by the weighted mean ``mu`` follows on the small matrices
+        p = X.shape[1]
+        k = Y.shape[1]
+        if fit_intercept:
+            shift = np.asarray(X[rows[:_SHIFT_ROWS]].mean(axis=0, dtype=np.float64))
+        else:
+            shift = np.zeros(p)
+        self.G = np.empty((p, p))
+        self.Q = np.empty((p, k))
+        x_sum = np.empty(p)
+        y_sum = np.empty(k)
+        total = linear_gram.gram_dense_rows(
+            X, rows, Y, sw, shift, self.y_offset, self.G, self.Q, x_sum, y_sum
+        )
+        if not fit_intercept:
+            self.mu = shift
+            return
+        m = x_sum / total
+        self.mu = shift + m
+        self.G -= total * np.outer(m, m)
+        self.Q -= np.outer(m, y_sum)
 
     def _user_gram(self, gram, fit_intercept):
         gram = np.asarray(gram, dtype=np.float64)
@@ -363,7 +392,8 @@ class ElasticNet(RegressorMixin, BaseEstimator):
             init = np.atleast_2d(self.coef_)
             if init.shape == (Y.shape[1], X.shape[1]):
                 coef_init = init
-        with numba_threads(None), threadpool_limits(1, user_api="blas"):
+        # the kernels call no BLAS: no threadpoolctl limit (it costs milliseconds per call)
+        with numba_threads(None):
             problem = _Problem(X, Y, sw, self.fit_intercept, self.precompute)
             coefs, gaps, iters = _solve_path(
                 problem, [self.alpha], self._l1_ratio(), self, coef_init

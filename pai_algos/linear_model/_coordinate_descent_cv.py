@@ -9,9 +9,8 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.model_selection import check_cv
 from sklearn.utils.validation import column_or_1d
-from threadpoolctl import threadpool_limits
 
-from ..base import History, numba_threads, progress_bar
+from ..base import History, blas_single_thread, numba_threads, progress_bar
 from ..utils._sklearn_compat import Interval, StrOptions, _fit_context
 from ._coordinate_descent import (
     ElasticNet,
@@ -81,7 +80,7 @@ class _CVBase(RegressorMixin, BaseEstimator):
         hist = History()
         with (
             numba_threads(self.n_jobs),
-            threadpool_limits(1, user_api="blas"),
+            blas_single_thread(),
             progress_bar(
                 total=len(l1_ratios) * len(folds), desc=type(self).__name__, verbose=self.verbose
             ) as bar,

@@ -145,7 +145,9 @@ class FTRLClassifier(ClassifierMixin, BaseEstimator):
 
     The table is an open-addressing hash map (linear probing, splitmix64 hash, doubled at load
     factor 1/2, see :mod:`pai_algos_native.cpu.keyed_table`); each minibatch's distinct keys
-    are found with a scratch hash set and sorted, as a parameter-server client sends them.
+    are found with a scratch hash set. With the in-process table a whole pass runs in one
+    compiled call that probes the table once per distinct key of a minibatch (same arithmetic
+    as the pull/push loop a parameter-server client runs with sorted keys).
     Sample weights are not supported.
 
     References

@@ -75,6 +75,27 @@ class LocalStore:
         self.n_keys += kt.insert_slots(self.table_keys, keys, slots)
         kt.ftrl_push(self.table_values, slots, grads, *self._params)
 
+    def train_epoch(self, data, indices, indptr, y, order, batch_size, with_bias):
+        """Fast path of :func:`train_epoch` for this in-process table: the whole pass runs in
+        one compiled call (:func:`~pai_algos_native.cpu.keyed_table.ftrl_train_epoch`), with
+        the same pull -> gradient -> push arithmetic per minibatch. Returns the summed loss.
+        """
+        table_keys, table_values, n_keys, loss = kt.ftrl_train_epoch(
+            data,
+            indices,
+            indptr,
+            y,
+            order,
+            int(batch_size),
+            bool(with_bias),
+            self.table_keys,
+            self.table_values,
+            int(self.n_keys),
+            *self._params,
+        )
+        self.table_keys, self.table_values, self.n_keys = table_keys, table_values, int(n_keys)
+        return float(loss)
+
     def state(self, keys):
         """Raw ``(z, n)`` of ``keys``, shape ``(len(keys), 2)`` (zeros for absent keys)."""
         slots = np.empty(keys.shape[0], dtype=np.int64)
@@ -111,6 +132,9 @@ class LocalStore:
 def train_epoch(store, X, y, order, batch_size, with_bias):
     """One pass over the rows ``order`` of CSR ``X``: pull -> compute -> push per minibatch.
 
+    A :class:`LocalStore` runs the pass in one compiled call (:meth:`LocalStore.train_epoch`,
+    same arithmetic); any other store is driven through ``pull`` and ``push``.
+
     Parameters
     ----------
     store : object with ``pull(keys)`` and ``push(keys, grads)``
@@ -133,6 +157,8 @@ def train_epoch(store, X, y, order, batch_size, with_bias):
         (progressive validation).
     """
     data, indices, indptr = X.data, X.indices, X.indptr
+    if isinstance(store, LocalStore):
+        return store.train_epoch(data, indices, indptr, y, order, batch_size, with_bias)
     total = 0.0
     margins = np.empty(min(batch_size, order.shape[0]))
     for start in range(0, order.shape[0], batch_size):

@@ -14,11 +14,10 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
-from threadpoolctl import threadpool_limits
 
 from pai_algos_native import kernels
 
-from ..base import DeviceMixin, History, numba_threads, progress_bar
+from ..base import DeviceMixin, History, blas_single_thread, numba_threads, progress_bar
 from ..utils._sklearn_compat import (
     Interval,
     StrOptions,
@@ -309,7 +308,7 @@ class LogisticRegression(DeviceMixin, ClassifierMixin, BaseEstimator):
             numba_threads(self.n_jobs),
             # one BLAS thread: L-BFGS's vector updates are tiny, and idle BLAS threads
             # spinning beside Numba's would steal cores from the kernel
-            threadpool_limits(1, user_api="blas"),
+            blas_single_thread(),
             progress_bar(
                 total=self.max_iter, desc="LogisticRegression", verbose=self.verbose
             ) as bar,

@@ -1,8 +1,8 @@
 """Clustering kernels (CPU): k-means assignment, fused Lloyd step, k-means++ trials, distances.
 
 Squared distances for the argmin use the expansion ``||x||^2 - 2 x.c + ||c||^2``, with the dot
-products of a block of :data:`BLOCK` rows computed by one BLAS call (``np.dot``) and the argmin,
-the label and the weighted sums done in the same pass while the block is in cache. The
+products of a block of :data:`BLOCK` rows (X packed feature-major, :func:`pack_rows`) computed
+by a vectorised kernel and the argmin, the label and the weighted sums done in the same pass. The
 returned inertia of :func:`assign_labels` and the output of :func:`pairwise_distances` use the
 exact differences ``sum_f (x_f - c_f) ** 2`` instead (no cancellation).
 
@@ -155,12 +155,16 @@ def pack_rows(X):
     """
     n, d = X.shape
     n_blocks = (n + BLOCK - 1) // BLOCK
-    out = np.zeros((n_blocks, d, BLOCK), dtype=X.dtype)
+    out = np.empty((n_blocks, d, BLOCK), dtype=X.dtype)
     for b in prange(n_blocks):
         r0 = b * BLOCK
-        for r in range(min(n, r0 + BLOCK) - r0):
-            for f in range(d):
+        nb = min(n, r0 + BLOCK) - r0
+        for f in range(d):
+            # contiguous stores; the loads stay within the block's rows (in L1 after f = 0)
+            for r in range(nb):
                 out[b, f, r] = X[r0 + r, f]
+            for r in range(nb, BLOCK):
+                out[b, f, r] = 0
     return out
 
 
@@ -354,15 +358,50 @@ def _lloyd_chunk(
     return acc
 
 
+@njit(**JIT)
+def _partials(n_chunks, k, d):
+    """Zeroed per-chunk partials. Allocated outside the parallel functions: there each
+    ``np.zeros`` (and each ``a[:] = 0``) becomes a parallel region of its own, with a fork and a
+    join that cost little on idle cores but a scheduler time slice each when a core is busy.
+    """
+    return (
+        np.zeros((n_chunks, k, d), dtype=np.float64),
+        np.zeros((n_chunks, k), dtype=np.float64),
+        np.zeros(n_chunks, dtype=np.float64),
+    )
+
+
+@njit(**JIT)
+def _reduce_partials(part_sums, part_weights, part_inertia, sums, weights):
+    """Add the per-chunk partials in chunk order (serial, for the same reason as above)."""
+    n_chunks, k, d = part_sums.shape
+    sums[:] = 0.0
+    weights[:] = 0.0
+    inertia = 0.0
+    for ch in range(n_chunks):
+        inertia += part_inertia[ch]
+        for j in range(k):
+            weights[j] += part_weights[ch, j]
+            for f in range(d):
+                sums[j, f] += part_sums[ch, j, f]
+    return inertia
+
+
+@njit(**JIT)
+def _sum_in_order(values):
+    acc = 0.0
+    for v in values:
+        acc += v
+    return acc
+
+
 @njit(**JIT_PARALLEL)
 def _lloyd_step(X, packed, x_sq_norms, sample_weight, centers, labels, sums, weights):
     n, d = X.shape
     k = centers.shape[0]
     half_norms = _half_sq_norms(centers)
     n_chunks = (n + CHUNK - 1) // CHUNK
-    part_sums = np.zeros((n_chunks, k, d), dtype=np.float64)
-    part_weights = np.zeros((n_chunks, k), dtype=np.float64)
-    part_inertia = np.zeros(n_chunks, dtype=np.float64)
+    part_sums, part_weights, part_inertia = _partials(n_chunks, k, d)
     for ch in prange(n_chunks):
         part_inertia[ch] = _lloyd_chunk(
             X,
@@ -378,16 +417,7 @@ def _lloyd_step(X, packed, x_sq_norms, sample_weight, centers, labels, sums, wei
             part_weights[ch],
             True,
         )
-    sums[:] = 0.0
-    weights[:] = 0.0
-    inertia = 0.0
-    for ch in range(n_chunks):
-        inertia += part_inertia[ch]
-        for j in range(k):
-            weights[j] += part_weights[ch, j]
-            for f in range(d):
-                sums[j, f] += part_sums[ch, j, f]
-    return inertia
+    return _reduce_partials(part_sums, part_weights, part_inertia, sums, weights)
 
 
 @njit(**JIT_PARALLEL)
@@ -395,10 +425,8 @@ def _assign_labels(X, packed, sample_weight, centers, labels):
     n = X.shape[0]
     half_norms = _half_sq_norms(centers)
     n_chunks = (n + CHUNK - 1) // CHUNK
-    part_inertia = np.zeros(n_chunks, dtype=np.float64)
-    dummy_sums = np.zeros((1, 1), dtype=np.float64)
-    dummy_weights = np.zeros(1, dtype=np.float64)
-    dummy_norms = np.zeros(1, dtype=np.float64)
+    dummy_sums, dummy_weights, part_inertia = _partials(n_chunks, 1, 1)
+    dummy_norms = dummy_weights[0]
     for ch in prange(n_chunks):
         part_inertia[ch] = _lloyd_chunk(
             X,
@@ -410,14 +438,11 @@ def _assign_labels(X, packed, sample_weight, centers, labels):
             labels,
             ch * CHUNK,
             min(n, (ch + 1) * CHUNK),
-            dummy_sums,
-            dummy_weights,
+            dummy_sums[0],
+            dummy_weights[0],
             False,
         )
-    inertia = 0.0
-    for ch in range(n_chunks):
-        inertia += part_inertia[ch]
-    return inertia
+    return _sum_in_order(part_inertia)
 
 
 def lloyd_step(X, x_sq_norms, sample_weight, centers, labels, sums, weights, packed=None):

@@ -30,6 +30,8 @@ and for a gradient ``g_i`` pushed for key ``i`` (``w_i`` from the state before t
 
 Minibatch kernels (:func:`unique_keys`, :func:`logistic_batch_grad`) work on rows ``rows`` of a
 CSR matrix given as ``(data, indices, indptr)``, without copying them.
+:func:`ftrl_train_epoch` runs a whole pass of those minibatch steps (the same arithmetic) in
+one call on an in-process table, probing the table once per distinct key of a minibatch.
 """
 
 from __future__ import annotations
@@ -37,7 +39,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, prange
+from llvmlite import ir
+from numba import njit, prange, types
+from numba.core import cgutils
+from numba.extending import intrinsic
 
 from .._config import JIT, JIT_PARALLEL
 
@@ -49,6 +54,7 @@ __all__ = [
     "ftrl_decision_csr",
     "ftrl_pull",
     "ftrl_push",
+    "ftrl_train_epoch",
     "ftrl_weights",
     "gather",
     "insert_slots",
@@ -81,6 +87,26 @@ def new_table(capacity: int, n_values: int):
     return np.full(capacity, EMPTY, dtype=np.int64), np.zeros((capacity, n_values))
 
 
+@intrinsic
+def _prefetch(typingctx, arr, index):
+    """Hint the CPU to fetch element ``index`` (flat, C order) of the C-contiguous ``arr``
+    into cache (``llvm.prefetch``): no effect on results, and a prefetch never faults."""
+    if not isinstance(arr, types.Array) or not isinstance(index, types.Integer):
+        return None
+
+    def codegen(context, builder, signature, args):
+        ary = context.make_array(signature.args[0])(context, builder, args[0])
+        ptr = builder.gep(ary.data, [args[1]])
+        i8p = ir.IntType(8).as_pointer()
+        i32 = ir.IntType(32)
+        fnty = ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32])
+        fn = cgutils.get_or_insert_function(builder.module, fnty, "llvm.prefetch.p0i8")
+        builder.call(fn, [builder.bitcast(ptr, i8p), i32(0), i32(3), i32(1)])
+        return context.get_dummy_value()
+
+    return types.void(arr, index), codegen
+
+
 @njit(**JIT)
 def _home(key, mask):
     """splitmix64 finalizer of the key (wrapping uint64 arithmetic), masked to a slot."""
@@ -94,7 +120,12 @@ def _home(key, mask):
 @njit(**JIT)
 def _probe(table_keys, key, mask):
     """Slot holding ``key``, or ``-1 - s`` where ``s`` is the free slot that would take it."""
-    s = _home(key, mask)
+    return _probe_from(table_keys, key, _home(key, mask), mask)
+
+
+@njit(**JIT)
+def _probe_from(table_keys, key, s, mask):
+    """:func:`_probe` starting at slot ``s`` (the key's home or a slot after it)."""
     while True:
         k = table_keys[s]
         if k == key:
@@ -324,3 +355,162 @@ def ftrl_decision_csr(
                     table_values[s, 0], table_values[s, 1], alpha, beta, l1, l2
                 )
         out[i] = m
+
+
+@njit(**JIT)
+def ftrl_train_epoch(
+    data,
+    indices,
+    indptr,
+    y,
+    order,
+    batch_size,
+    with_bias,
+    table_keys,
+    table_values,
+    n_keys,
+    alpha,
+    beta,
+    l1,
+    l2,
+):
+    """One pass of minibatch FTRL-Proximal over the rows ``order`` of a CSR matrix.
+
+    Per minibatch of ``batch_size`` rows: pull the weights of its distinct keys (state at the
+    minibatch's start, absent keys weigh 0), sum the log-loss gradients per key
+    (:func:`logistic_batch_grad`), push them (:func:`ftrl_push`) -- the same arithmetic as
+    :func:`unique_keys` + ``ftrl_pull`` + ``ftrl_push`` per minibatch, without leaving
+    compiled code. Distinct keys are kept in first-seen order through a reused scratch hash
+    set (the per-key results do not depend on that order); each is probed in the table once,
+    inserted (zero state) if absent, and its slot reused for the pull and the push. The table
+    doubles (:func:`rehash`) before a minibatch whose keys could take the load factor above
+    1/2, counting all its keys as new, as :func:`capacity_for` does.
+
+    Returns ``(table_keys, table_values, n_keys, loss)``: the table (new arrays when it grew),
+    the number of stored keys and the summed log loss of the rows, each scored before its
+    minibatch's update (progressive validation).
+    """
+    n_rows = order.shape[0]
+    offset = 1 if with_bias else 0
+    n_batch = max(min(batch_size, n_rows), 1)
+    # each minibatch's rows are first copied, in order, into a small CSR buffer (independent
+    # loads that overlap), so the rest of the step reads memory sequentially
+    local_rows = np.arange(n_batch)
+    b_indptr = np.zeros(n_batch + 1, dtype=np.int64)
+    b_y = np.empty(n_batch)
+    cap = MIN_CAPACITY
+    b_data = np.empty(cap, dtype=data.dtype)
+    b_indices = np.empty(cap, dtype=np.int64)
+    scratch_keys = np.full(cap, EMPTY, dtype=np.int64)
+    scratch_ids = np.empty(cap, dtype=np.int64)
+    scratch_used = np.empty(cap, dtype=np.int64)
+    inverse = np.empty(cap, dtype=np.int64)
+    local_keys = np.empty(cap + 1, dtype=np.int64)
+    found = np.empty(cap + 1, dtype=np.int64)
+    w = np.empty(cap + 1)
+    grad = np.empty(cap + 1)
+    margins = np.empty(n_batch)
+    total = 0.0
+    n_values = table_values.shape[1]
+    for start in range(0, n_rows, batch_size):
+        stop = min(start + batch_size, n_rows)
+        n_b = stop - start
+        # software pipelining: fetch the row bounds and targets two minibatches ahead and the
+        # rows one minibatch ahead while this one is processed
+        for r in range(stop + batch_size, min(stop + 2 * batch_size, n_rows)):
+            i = order[r]
+            _prefetch(indptr, i)
+            _prefetch(y, i)
+        for r in range(stop, min(stop + batch_size, n_rows)):
+            i = order[r]
+            lo = indptr[i]
+            hi = indptr[i + 1]
+            for p in range(lo, hi, 8):
+                _prefetch(data, p)
+                _prefetch(indices, p)
+            if hi > lo:
+                _prefetch(data, hi - 1)
+                _prefetch(indices, hi - 1)
+        nnz = 0
+        for r in range(n_b):
+            i = order[start + r]
+            nnz += indptr[i + 1] - indptr[i]
+            b_indptr[r + 1] = nnz
+            b_y[r] = y[i]
+        if nnz > cap * MAX_LOAD:
+            while nnz > cap * MAX_LOAD:
+                cap *= 2
+            b_data = np.empty(cap, dtype=data.dtype)
+            b_indices = np.empty(cap, dtype=np.int64)
+            scratch_keys = np.full(cap, EMPTY, dtype=np.int64)
+            scratch_ids = np.empty(cap, dtype=np.int64)
+            scratch_used = np.empty(cap, dtype=np.int64)
+            inverse = np.empty(cap, dtype=np.int64)
+            local_keys = np.empty(cap + 1, dtype=np.int64)
+            found = np.empty(cap + 1, dtype=np.int64)
+            w = np.empty(cap + 1)
+            grad = np.empty(cap + 1)
+        for r in range(n_b):
+            i = order[start + r]
+            q = b_indptr[r]
+            for p in range(indptr[i], indptr[i + 1]):
+                b_data[q] = data[p]
+                b_indices[q] = indices[p]
+                q += 1
+        rows = local_rows[:n_b]
+        smask = cap - 1
+        mask = table_keys.shape[0] - 1
+        # distinct keys of the minibatch (first-seen order) and each entry's local id
+        n_local = offset
+        if with_bias:
+            local_keys[0] = BIAS_KEY
+        n_used = 0
+        for e in range(nnz):
+            key = b_indices[e]
+            s = _probe(scratch_keys, key, smask)
+            if s < 0:
+                s = -1 - s
+                scratch_keys[s] = key
+                scratch_ids[s] = n_local
+                scratch_used[n_used] = s
+                n_used += 1
+                local_keys[n_local] = key
+                n_local += 1
+                h = _home(key, mask)
+                _prefetch(table_keys, h)
+                _prefetch(table_values, h * n_values)
+            inverse[e] = scratch_ids[s]
+        for j in range(n_used):
+            scratch_keys[scratch_used[j]] = EMPTY
+        # grow before inserting, then find-or-insert each key once and pull its weight
+        table_cap = table_keys.shape[0]
+        if n_keys + n_local > table_cap * MAX_LOAD:
+            while n_keys + n_local > table_cap * MAX_LOAD:
+                table_cap *= 2
+            new_keys = np.full(table_cap, EMPTY, dtype=np.int64)
+            new_values = np.zeros((table_cap, table_values.shape[1]))
+            rehash(table_keys, table_values, new_keys, new_values)
+            table_keys = new_keys
+            table_values = new_values
+        mask = table_cap - 1
+        # first look at each key's home slot only: independent loads that overlap (most keys
+        # sit at home), then finish the probes (and insertions) in key order
+        for j in range(n_local):
+            key = local_keys[j]
+            s = _home(key, mask)
+            found[j] = s if table_keys[s] == key else -1 - s
+        for j in range(n_local):
+            s = found[j]
+            if s < 0:
+                s = _probe_from(table_keys, local_keys[j], -1 - s, mask)
+                if s < 0:
+                    s = -1 - s
+                    table_keys[s] = local_keys[j]
+                    n_keys += 1
+                found[j] = s
+            w[j] = _ftrl_w(table_values[s, 0], table_values[s, 1], alpha, beta, l1, l2)
+        total += logistic_batch_grad(
+            b_data, b_indptr, rows, inverse, b_y, w[:n_local], with_bias, grad[:n_local], margins
+        )
+        ftrl_push(table_values, found[:n_local], grad[:n_local], alpha, beta, l1, l2)
+    return table_keys, table_values, n_keys, total

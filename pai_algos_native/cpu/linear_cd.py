@@ -27,7 +27,9 @@ Solvers (all return ``(gap, scaled_tol, n_iter)``; ``w`` is updated in place, fl
   column's non-zeros, not ``n_samples``.
 - :func:`cd_gram`: on ``G = X^T X`` and ``q = X^T y`` (float64), for ``n_samples >> n_features``.
   :func:`gram_centered` computes ``G`` and ``q`` of the weighted, centred design in one
-  parallel pass over row chunks (float64 partials, fixed order) without copying ``X``.
+  parallel pass over row chunks (float64 partials, fixed order) without copying ``X``, with
+  the package's one dense Gram kernel
+  (:func:`pai_algos_native.cpu.linear_gram.gram_dense_rows`).
 
 Residuals, Gram and every accumulation are float64 whatever the dtype of ``X``.
 """
@@ -40,6 +42,7 @@ import numpy as np
 from numba import njit, prange
 
 from .._config import JIT, JIT_PARALLEL
+from . import linear_gram
 
 __all__ = [
     "cd_dense",
@@ -59,7 +62,6 @@ PARALLEL_MIN_ROWS = 32768
 # Bound on the float64 values held by the Gram partials.
 GRAM_BUDGET = 1 << 24
 MAX_GRAM_PARTS = 16
-GRAM_BLOCK = 512
 
 
 @njit(**JIT)
@@ -491,57 +493,20 @@ def weighted_col_mean(X, rows, sw):
     return out
 
 
-@njit(**JIT_PARALLEL)
 def gram_centered(X, rows, mu, sw, Y, G, Q):
     """``G = sum_r sw_r (x_r - mu)(x_r - mu)^T`` and ``Q = sum_r sw_r (x_r - mu) Y_r^T``.
 
     ``X`` (n, p) C-contiguous of any float dtype, read at ``rows`` (int64); ``mu`` (p,),
     ``sw`` (len(rows),), ``Y`` (len(rows), k) float64 (rows aligned with ``rows``); ``G``
-    (p, p) and ``Q`` (p, k) float64 are overwritten. Row parts are fixed by the shape and
-    summed in order; within a part a row's rank-one update touches only the upper triangle.
+    (p, p) and ``Q`` (p, k) float64 are overwritten. The kernel is
+    :func:`pai_algos_native.cpu.linear_gram.gram_dense_rows` (row chunks fixed by the shape,
+    float64 partials summed in chunk order; no BLAS).
     """
-    n = rows.shape[0]
     p = X.shape[1]
     k_out = Y.shape[1]
-    n_parts = n_gram_parts(n, p)
-    part = (n + n_parts - 1) // n_parts
-    Gp = np.zeros((n_parts, p, p))
-    Qp = np.zeros((n_parts, p, k_out))
-    for t in prange(n_parts):
-        # rows are gathered, centred and weighted into a float64 block, whose products go
-        # through BLAS (one thread per part: the caller limits BLAS threads)
-        B = np.empty((GRAM_BLOCK, p))
-        Bw = np.empty((GRAM_BLOCK, k_out))
-        gb = np.empty((p, p))
-        qb = np.empty((p, k_out))
-        lo = t * part
-        hi = min(n, (t + 1) * part)
-        for start in range(lo, hi, GRAM_BLOCK):
-            m = min(GRAM_BLOCK, hi - start)
-            for r in range(m):
-                i = rows[start + r]
-                s = math.sqrt(sw[start + r])
-                for j in range(p):
-                    B[r, j] = s * (X[i, j] - mu[j])
-                for c in range(k_out):
-                    Bw[r, c] = s * Y[start + r, c]
-            Bm = B[:m]
-            np.dot(Bm.T, Bm, gb)
-            np.dot(Bm.T, Bw[:m], qb)
-            Gp[t] += gb
-            Qp[t] += qb
-    for a in range(p):
-        for c in range(a, p):
-            v = 0.0
-            for t in range(n_parts):
-                v += Gp[t, a, c]
-            G[a, c] = v
-            G[c, a] = v
-        for c in range(k_out):
-            v = 0.0
-            for t in range(n_parts):
-                v += Qp[t, a, c]
-            Q[a, c] = v
+    linear_gram.gram_dense_rows(
+        X, rows, Y, sw, mu, np.zeros(k_out), G, Q, np.empty(p), np.empty(k_out)
+    )
 
 
 @njit(**JIT)

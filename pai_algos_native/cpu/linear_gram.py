@@ -16,6 +16,10 @@ Conventions shared with :mod:`pai_algos_native.cuda.linear_gram`: ``X`` is float
 (C-contiguous), ``Y`` is float64 of shape ``(n_samples, n_targets)``, ``sample_weight``,
 ``x_shift`` and ``y_shift`` are float64; the outputs are float64 arrays overwritten by the call.
 
+:func:`gram_dense_rows` does the same over a subset ``X[rows]`` without copying it (a CV
+fold); it is the package's one dense Gram kernel, used by the coordinate-descent solvers of
+:mod:`pai_algos_native.cpu.linear_cd` as well.
+
 Rows are cut into chunks fixed by the problem size (never by the thread count); a chunk
 accumulates the lower triangle of the moments of the augmented rows ``[x_i - c, y_i - e, 1]``
 four rows at a time in float64 (the products are
@@ -30,7 +34,7 @@ from numba import njit, prange
 
 from .._config import JIT, JIT_PARALLEL
 
-__all__ = ["gram_dense", "gram_csr", "n_chunks_for", "to_device"]
+__all__ = ["gram_csr", "gram_dense", "gram_dense_rows", "n_chunks_for", "to_device"]
 
 # Chunks hold at least this many rows, and there are at most MAX_CHUNKS of them.
 MIN_CHUNK_ROWS = 1024
@@ -52,7 +56,7 @@ def to_device(array):
 
 
 @njit(**JIT)
-def _dense_chunk(X, Y, sw, c, e, start, stop, M):
+def _dense_chunk(X, rows, Y, sw, c, e, start, stop, M):
     # The lower triangle of M = sum_i w_i b_i b_i^T over the augmented rows
     # b_i = [x_i - c, y_i - e, 1], four rows at a time: each load and store of M[j, :]
     # carries four products, so the loop is bound by arithmetic, not by memory traffic.
@@ -63,12 +67,13 @@ def _dense_chunk(X, Y, sw, c, e, start, stop, M):
     i = start
     while i + 4 <= stop:
         w0, w1, w2, w3 = sw[i], sw[i + 1], sw[i + 2], sw[i + 3]
+        r0, r1, r2, r3 = rows[i], rows[i + 1], rows[i + 2], rows[i + 3]
         for j in range(d):
             cj = c[j]
-            b0[j] = np.float64(X[i, j]) - cj
-            b1[j] = np.float64(X[i + 1, j]) - cj
-            b2[j] = np.float64(X[i + 2, j]) - cj
-            b3[j] = np.float64(X[i + 3, j]) - cj
+            b0[j] = np.float64(X[r0, j]) - cj
+            b1[j] = np.float64(X[r1, j]) - cj
+            b2[j] = np.float64(X[r2, j]) - cj
+            b3[j] = np.float64(X[r3, j]) - cj
         for k in range(t):
             b0[d + k] = Y[i, k] - e[k]
             b1[d + k] = Y[i + 1, k] - e[k]
@@ -82,8 +87,9 @@ def _dense_chunk(X, Y, sw, c, e, start, stop, M):
         i += 4
     while i < stop:
         w0 = sw[i]
+        r0 = rows[i]
         for j in range(d):
-            b0[j] = np.float64(X[i, j]) - c[j]
+            b0[j] = np.float64(X[r0, j]) - c[j]
         for k in range(t):
             b0[d + k] = Y[i, k] - e[k]
         for j in range(m):
@@ -112,15 +118,16 @@ def _split(M, d, G, XtY, x_sum, y_sum):
 
 
 @njit(**JIT_PARALLEL)
-def _dense(X, Y, sw, c, e, G, XtY, x_sum, y_sum, n_chunks):
-    n, d = X.shape
+def _dense(X, rows, Y, sw, c, e, G, XtY, x_sum, y_sum, n_chunks):
+    n = rows.shape[0]
+    d = X.shape[1]
     m = d + Y.shape[1] + 1
     parts = np.zeros((n_chunks, m, m))
     step = (n + n_chunks - 1) // n_chunks
     for ch in prange(n_chunks):
         start = ch * step
         stop = min(n, start + step)
-        _dense_chunk(X, Y, sw, c, e, start, stop, parts[ch])
+        _dense_chunk(X, rows, Y, sw, c, e, start, stop, parts[ch])
     # chunk order, fixed: the sums do not depend on the thread count
     M = np.zeros((m, m))
     for ch in range(n_chunks):
@@ -219,11 +226,26 @@ def gram_dense(X, Y, sample_weight, x_shift, y_shift, G, XtY, x_sum, y_sum):
     float
         ``sum_i w_i``.
     """
-    n, d = X.shape
+    rows = np.arange(X.shape[0], dtype=np.int64)
+    return gram_dense_rows(X, rows, Y, sample_weight, x_shift, y_shift, G, XtY, x_sum, y_sum)
+
+
+def gram_dense_rows(X, rows, Y, sample_weight, x_shift, y_shift, G, XtY, x_sum, y_sum):
+    """:func:`gram_dense` of the rows ``X[rows]`` (a subset, e.g. a CV fold), without a copy.
+
+    ``rows`` is int64 of shape ``(n_rows,)``; ``Y`` (``(n_rows, n_targets)``) and
+    ``sample_weight`` (``(n_rows,)``) are aligned with ``rows``, not with ``X``. This is the
+    one dense Gram kernel of the package: :mod:`pai_algos_native.cpu.linear_cd` builds its
+    Gram matrix with it too.
+    """
+    n = rows.shape[0]
+    d = X.shape[1]
     _check(G, XtY, x_sum, y_sum, n, Y, sample_weight)
     t = Y.shape[1]
     n_chunks = n_chunks_for(n, (d + t + 1) ** 2)
-    return float(_dense(X, Y, sample_weight, x_shift, y_shift, G, XtY, x_sum, y_sum, n_chunks))
+    return float(
+        _dense(X, rows, Y, sample_weight, x_shift, y_shift, G, XtY, x_sum, y_sum, n_chunks)
+    )
 
 
 def gram_csr(data, indices, indptr, Y, sample_weight, y_shift, G, XtY, x_sum, y_sum):

@@ -213,3 +213,54 @@ def test_decision_csr_uses_stored_weights_and_zero_for_unseen(rng):
         for i in range(20)
     ]
     np.testing.assert_allclose(out, expected, rtol=1e-12)
+
+
+def _minibatch_epoch(X, y, order, batch_size, with_bias, table_keys, table_values, n_stored):
+    """One pass the unfused way: unique_keys -> ftrl_pull -> batch grad -> grow, insert, push."""
+    margins = np.empty(batch_size)
+    total = 0.0
+    for start in range(0, order.shape[0], batch_size):
+        rows = order[start : start + batch_size]
+        keys, inverse = kt.unique_keys(X.indices, X.indptr, rows, with_bias)
+        w = np.empty(keys.shape[0])
+        slots = np.empty(keys.shape[0], dtype=np.int64)
+        kt.ftrl_pull(table_keys, table_values, keys, *PARAMS, slots, w)
+        grad = np.empty(keys.shape[0])
+        total += kt.logistic_batch_grad(
+            X.data, X.indptr, rows, inverse, y, w, with_bias, grad, margins
+        )
+        table_keys, table_values, n_stored, slots = _grow_insert(
+            table_keys, table_values, n_stored, keys
+        )
+        kt.ftrl_push(table_values, slots, grad, *PARAMS)
+    return table_keys, table_values, n_stored, total
+
+
+@pytest.mark.parametrize("with_bias", [True, False])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("batch_size", [1, 7, 64])
+def test_train_epoch_equals_pull_grad_push(rng, with_bias, dtype, batch_size):
+    """The fused pass gives bit-identical state, key count, table size and loss."""
+    X = _random_csr(rng, 90, 40, 4, dtype)
+    X = sp.vstack([X[:5], sp.csr_matrix((2, X.shape[1]), dtype=dtype), X[5:]], format="csr")
+    X.indices = X.indices.astype(np.int64)
+    X.indptr = X.indptr.astype(np.int64)
+    y = rng.integers(0, 2, X.shape[0]).astype(np.float64)
+    order = rng.permutation(X.shape[0]).astype(np.int64)
+    ref = kt.new_table(kt.MIN_CAPACITY, 2) + (0,)
+    got = kt.new_table(kt.MIN_CAPACITY, 2) + (0,)
+    for _ in range(2):  # the second pass starts from a filled table
+        ref = _minibatch_epoch(X, y, order, batch_size, with_bias, *ref[:3])
+        got = kt.ftrl_train_epoch(
+            X.data, X.indices, X.indptr, y, order, batch_size, with_bias, *got[:3], *PARAMS
+        )
+        assert got[0].shape == ref[0].shape and got[2] == ref[2]
+        assert got[3] == ref[3]
+        keys = np.sort(ref[0][ref[0] != kt.EMPTY])
+        assert np.array_equal(np.sort(got[0][got[0] != kt.EMPTY]), keys)
+        states = []
+        for table_keys, table_values, *_ in (ref, got):
+            slots = np.empty(keys.shape[0], dtype=np.int64)
+            kt.find_slots(table_keys, keys, slots)
+            states.append(table_values[slots])
+        np.testing.assert_array_equal(states[1], states[0])

@@ -51,6 +51,23 @@ def test_dense_matches_numpy(rng, dtype, n, t):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
+def test_dense_rows_matches_numpy_on_the_subset(rng, dtype):
+    X, Y, sw = _problem(rng, 3000, 6, 2, dtype)
+    rows = np.sort(rng.choice(3000, size=2100, replace=False)).astype(np.int64)
+    c, e = rng.normal(size=6), rng.normal(size=2)
+    Ys, sws = np.ascontiguousarray(Y[rows]), sw[rows]
+    G, B = np.full((6, 6), np.nan), np.full((6, 2), np.nan)
+    xs, ys = np.full(6, np.nan), np.full(2, np.nan)
+    s = linear_gram.gram_dense_rows(X, rows, Ys, sws, c, e, G, B, xs, ys)
+    _assert_close((G, B, xs, ys, s), naive_gram(X[rows], Ys, sws, c, e))
+    # all rows in order: the same numbers as gram_dense
+    everything = np.arange(3000, dtype=np.int64)
+    s2 = linear_gram.gram_dense_rows(X, everything, Y, sw, c, e, G, B, xs, ys)
+    for a, b in zip((G, B, xs, ys, s2), _call(X, Y, sw, c, e), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("n", [1, 2051])
 def test_csr_matches_numpy(rng, dtype, n):
     X, Y, sw = _problem(rng, n, 9, 2, dtype, density=0.3)
