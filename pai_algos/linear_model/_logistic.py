@@ -13,7 +13,6 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted
 
 from pai_algos_native import kernels
 
@@ -25,6 +24,7 @@ from ..utils._sklearn_compat import (
     _fit_context,
     validate_data,
 )
+from ._linear_classifier import _LinearClassifierMixin
 
 __all__ = ["LogisticRegression"]
 
@@ -87,7 +87,7 @@ class _Objective:
         return loss, grad.ravel()
 
 
-class LogisticRegression(DeviceMixin, ClassifierMixin, BaseEstimator):
+class LogisticRegression(DeviceMixin, _LinearClassifierMixin, ClassifierMixin, BaseEstimator):
     """Logistic regression with an L2 penalty, fitted by L-BFGS on Numba or CUDA kernels.
 
     A drop-in for :class:`sklearn.linear_model.LogisticRegression` with ``solver="lbfgs"``:
@@ -343,38 +343,6 @@ class LogisticRegression(DeviceMixin, ClassifierMixin, BaseEstimator):
         self.device_ = device
         self.history_ = hist.as_dict()
         return self
-
-    def decision_function(self, X):
-        """Scores: the log-odds of ``classes_[1]`` (binary) or one raw score per class.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-
-        Returns
-        -------
-        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
-        """
-        check_is_fitted(self)
-        X = validate_data(self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False)
-        coef = self.coef_.astype(X.dtype, copy=False)
-        scores = np.asarray(X @ coef.T) + self.intercept_.astype(X.dtype, copy=False)
-        return scores.ravel() if scores.shape[1] == 1 else scores
-
-    def predict(self, X):
-        """Predicted class labels.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-
-        Returns
-        -------
-        labels : ndarray of shape (n_samples,)
-        """
-        scores = self.decision_function(X)
-        index = (scores > 0).astype(np.intp) if scores.ndim == 1 else scores.argmax(axis=1)
-        return self.classes_[index]
 
     def predict_proba(self, X):
         """Class probabilities (sigmoid for two classes, softmax otherwise).

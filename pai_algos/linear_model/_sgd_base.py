@@ -22,13 +22,20 @@ from sklearn.metrics import r2_score
 from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
 from sklearn.utils import check_random_state
 from sklearn.utils.class_weight import compute_class_weight
-from sklearn.utils.multiclass import _check_partial_fit_first_call, check_classification_targets
+from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from pai_algos_native.cpu import linear_sgd as _k
 
 from ..base import History, _effective_threads, progress_bar
-from ..utils._sklearn_compat import Interval, StrOptions, _check_sample_weight, validate_data
+from ..utils._sklearn_compat import (
+    Interval,
+    StrOptions,
+    _check_partial_fit_first_call,
+    _check_sample_weight,
+    validate_data,
+)
+from ._linear_classifier import _LinearClassifierMixin
 
 __all__ = ["BaseSGDClassifier", "BaseSGDRegressor"]
 
@@ -177,7 +184,7 @@ class _BaseSGD(BaseEstimator):
         self.intercept_ = intercept.copy()
 
 
-class BaseSGDClassifier(ClassifierMixin, _BaseSGD):
+class BaseSGDClassifier(_LinearClassifierMixin, ClassifierMixin, _BaseSGD):
     """One-vs-all SGD classification (binary problems on labels {-1, 1}, or {0, 1} for
     the log loss)."""
 
@@ -341,38 +348,6 @@ class BaseSGDClassifier(ClassifierMixin, _BaseSGD):
                 hist.record(loss=np.mean([h[min(e, len(h) - 1)] for h in histories]))
         self.history_ = hist.as_dict()
         return self
-
-    def decision_function(self, X):
-        """Signed distance to the hyperplane(s): one score per class (one column if binary).
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-
-        Returns
-        -------
-        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
-        """
-        check_is_fitted(self)
-        X = validate_data(self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False)
-        coef = self.coef_.astype(X.dtype, copy=False)
-        scores = np.asarray(X @ coef.T) + self.intercept_.astype(X.dtype, copy=False)
-        return scores.ravel() if scores.shape[1] == 1 else scores
-
-    def predict(self, X):
-        """Predicted class labels.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-
-        Returns
-        -------
-        labels : ndarray of shape (n_samples,)
-        """
-        scores = self.decision_function(X)
-        index = (scores > 0).astype(np.intp) if scores.ndim == 1 else scores.argmax(axis=1)
-        return self.classes_[index]
 
     def _proba(self, X, loss):
         scores = self.decision_function(X)

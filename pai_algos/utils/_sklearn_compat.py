@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from sklearn.base import _fit_context
 from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils.multiclass import _check_partial_fit_first_call
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
 __all__ = [
     "Interval",
     "Options",
     "StrOptions",
+    "_check_partial_fit_first_call",
     "_check_sample_weight",
     "_fit_context",
     "validate_data",
