@@ -22,6 +22,7 @@ __all__ = [
     "History",
     "RecommenderMixin",
     "blas_single_thread",
+    "input_size",
     "numba_threads",
     "progress_bar",
     "resolve_device",
@@ -73,14 +74,31 @@ def resolve_device(device, n_elements: int | None = None) -> str:
     raise ValueError(f"device must be 'cpu', 'cuda' or 'auto', got {device!r}.")
 
 
+def input_size(X) -> int | None:
+    """Stored values of a 2-D input (non-zeros when sparse), or None when unknown."""
+    if X is None:
+        return None
+    if hasattr(X, "nnz"):
+        return int(X.nnz)
+    shape = getattr(X, "shape", None)
+    if shape is None or len(shape) != 2:
+        return None
+    return int(shape[0]) * int(shape[1])
+
+
 class DeviceMixin:
     """Mixin for estimators with CUDA kernels: they take ``device`` and set ``device_``."""
 
     #: the estimator has CUDA kernels; the common tests compare its CUDA and CPU paths.
     _has_cuda_path = True
 
-    def _resolve_device(self, n_elements: int | None = None) -> str:
-        return resolve_device(self.device, n_elements)
+    def _resolve_device(self, X=None) -> str:
+        """The device for a fit on the raw input ``X``, before any validation.
+
+        Resolving first means that ``device="cuda"`` without a GPU fails before
+        ``validate_data`` sets ``n_features_in_``: nothing half-fitted is left behind.
+        """
+        return resolve_device(self.device, input_size(X))
 
 
 class RecommenderMixin:

@@ -98,3 +98,18 @@ def test_blas_single_thread_limits_and_restores():
         inside = blas_threads()
     assert inside and all(n == 1 for n in inside)
     assert blas_threads() == before
+
+
+def test_input_size_counts_stored_values():
+    import numpy as np
+    import pandas as pd
+    import scipy.sparse as sp
+
+    from pai_algos.base import input_size
+
+    assert input_size(np.zeros((3, 4))) == 12
+    assert input_size(pd.DataFrame(np.zeros((2, 5)))) == 10
+    assert input_size(sp.csr_matrix(np.eye(4))) == 4
+    assert input_size(np.zeros(7)) is None
+    assert input_size([[1, 2]]) is None
+    assert input_size(None) is None

@@ -340,9 +340,7 @@ default="k-means++"
         self : KMeans
         """
         # before validate_data sets n_features_in_: a missing GPU leaves nothing fitted
-        shape = getattr(X, "shape", None)
-        n_elements = int(np.prod(shape)) if shape is not None and len(shape) == 2 else None
-        device = self._resolve_device(n_elements)
+        device = self._resolve_device(X)
         X = self._validate_X(X, reset=True)
         n_samples = X.shape[0]
         if n_samples < self.n_clusters:

@@ -35,16 +35,6 @@ _SHIFT_ROWS = 1024
 _GRAM_RCOND = 1e-10
 
 
-def _n_elements(X):
-    """Stored values of ``X`` (non-zeros for sparse input), or None when unknown."""
-    if sp.issparse(X):
-        return int(X.nnz)
-    shape = getattr(X, "shape", None)
-    if shape is None or len(shape) != 2:
-        return None
-    return int(shape[0]) * int(shape[1])
-
-
 def _as_targets(y):
     """``y`` as a C-contiguous float64 ``(n_samples, n_targets)`` array."""
     Y = np.asarray(y, dtype=np.float64)
@@ -272,7 +262,7 @@ class LinearRegression(DeviceMixin, MultiOutputMixin, RegressorMixin, BaseEstima
         self : LinearRegression
             The fitted estimator.
         """
-        device = self._resolve_device(_n_elements(X))
+        device = self._resolve_device(X)
         X, y = validate_data(
             self,
             X,

@@ -32,16 +32,6 @@ __all__ = ["LogisticRegression"]
 _FTOL = 64 * np.finfo(float).eps
 
 
-def _n_elements(X):
-    """Stored values of ``X`` (non-zeros for sparse input), or None when unknown."""
-    if sp.issparse(X):
-        return int(X.nnz)
-    shape = getattr(X, "shape", None)
-    if shape is None or len(shape) != 2:
-        return None
-    return int(shape[0]) * int(shape[1])
-
-
 class _Objective:
     """``f(w) = sum_i s_i loss_i / sum_i s_i + ||W||^2 / (2 C sum_i s_i)`` and its gradient.
 
@@ -255,7 +245,7 @@ class LogisticRegression(DeviceMixin, _LinearClassifierMixin, ClassifierMixin, B
             The fitted estimator.
         """
         # before validate_data, which sets n_features_in_: a missing GPU leaves nothing fitted
-        device = self._resolve_device(_n_elements(X))
+        device = self._resolve_device(X)
         X, y = validate_data(
             self,
             X,

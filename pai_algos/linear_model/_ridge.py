@@ -29,7 +29,6 @@ from ._base import (
     _gram_moments,
     _intercept,
     _linear_predict,
-    _n_elements,
     _nnls_gram,
     _shape_outputs,
 )
@@ -260,7 +259,7 @@ class Ridge(MultiOutputMixin, RegressorMixin, _BaseRidge):
             The fitted estimator.
         """
         _check_solver(self.solver, self.positive)
-        device = self._resolve_device(_n_elements(X))
+        device = self._resolve_device(X)
         X, y = validate_data(
             self,
             X,
@@ -407,7 +406,7 @@ class RidgeClassifier(ClassifierMixin, _BaseRidge):
             The fitted estimator.
         """
         _check_solver(self.solver, self.positive)
-        device = self._resolve_device(_n_elements(X))
+        device = self._resolve_device(X)
         X, y = validate_data(
             self,
             X,

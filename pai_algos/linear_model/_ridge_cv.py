@@ -23,7 +23,7 @@ from ..utils._sklearn_compat import (
     _fit_context,
     validate_data,
 )
-from ._base import _as_targets, _gram_moments, _intercept, _linear_predict, _n_elements
+from ._base import _as_targets, _gram_moments, _intercept, _linear_predict
 from ._ridge import _ridge_coef
 
 __all__ = ["RidgeCV"]
@@ -202,7 +202,7 @@ class RidgeCV(DeviceMixin, MultiOutputMixin, RegressorMixin, BaseEstimator):
                 raise ValueError("cv!=None and store_cv_results=True are incompatible")
             if self.alpha_per_target:
                 raise ValueError("cv!=None and alpha_per_target=True are incompatible")
-        device = self._resolve_device(_n_elements(X))
+        device = self._resolve_device(X)
         X, y = validate_data(
             self,
             X,
