@@ -10,7 +10,15 @@ from pai_algos.registry import estimator_task
 
 
 def data_for(cls, seed=0, n_samples=90, dtype=np.float64):
-    """Return ``(X, y)`` suited to the estimator's task (``y`` None when unsupervised)."""
+    """Return ``(X, y)`` suited to the estimator's task (``y`` None when unsupervised).
+
+    A class whose input is not a numeric 2-D array (raw text, a user-item matrix, baskets)
+    provides its own small data with a static method ``_common_test_data(seed, n_samples, dtype)``
+    returning ``(X, y)``.
+    """
+    hook = getattr(cls, "_common_test_data", None)
+    if hook is not None:
+        return hook(seed=seed, n_samples=n_samples, dtype=dtype)
     task = estimator_task(cls)
     if task == "classifier":
         # binary-only classifiers (tag classifier_tags.multi_class=False) get two classes
@@ -31,6 +39,11 @@ def data_for(cls, seed=0, n_samples=90, dtype=np.float64):
         X = np.random.default_rng(seed).normal(size=(n_samples, 5))
         y = None
     return X.astype(dtype), y
+
+
+def takes_2d_array(cls) -> bool:
+    """Whether the estimator takes a numeric 2-D array (False for raw text, baskets...)."""
+    return bool(get_tags(cls()).input_tags.two_d_array)
 
 
 def make_estimator(cls, **extra):
