@@ -54,7 +54,14 @@ def make_estimator(cls, **extra):
 
 
 def outputs(est, X):
-    """Every prediction-like output the estimator offers, by method name."""
+    """Every prediction-like output the estimator offers, by method name.
+
+    A class whose outputs are not ``method(X)`` (a recommender's ``recommend(users, n)``) lists
+    them itself with a static method ``_common_test_outputs(est, X)`` returning a dict.
+    """
+    hook = getattr(type(est), "_common_test_outputs", None)
+    if hook is not None:
+        return hook(est, X)
     out = {}
     for method in ("predict", "predict_proba", "decision_function", "transform", "score_samples"):
         if hasattr(est, method):
