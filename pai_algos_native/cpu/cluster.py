@@ -2,9 +2,11 @@
 
 Squared distances for the argmin use the expansion ``||x||^2 - 2 x.c + ||c||^2``, with the dot
 products of a block of :data:`BLOCK` rows (X packed feature-major, :func:`pack_rows`) computed
-by a vectorised kernel and the argmin, the label and the weighted sums done in the same pass. The
-returned inertia of :func:`assign_labels` and the output of :func:`pairwise_distances` use the
-exact differences ``sum_f (x_f - c_f) ** 2`` instead (no cancellation).
+by a register-blocked micro-kernel (:func:`_tile_dots`, fused multiply-adds in a fixed order,
+as the BLAS micro-kernels do) and the argmin, the label and the weighted sums done in the same
+pass. The returned inertia of :func:`assign_labels` and the output of
+:func:`pairwise_distances` use the exact differences ``sum_f (x_f - c_f) ** 2`` instead
+(no cancellation).
 
 Rows are processed in fixed chunks of :data:`CHUNK` rows (one ``prange`` work item each). Each
 chunk keeps its own partial sums (float64) and the partials are added in chunk order
@@ -35,10 +37,11 @@ __all__ = [
 
 #: rows per parallel work item; fixed, so that reductions are done in the same order whatever
 #: the thread count.
-CHUNK = 4096
-#: rows per BLAS block inside a chunk: the (BLOCK, n_clusters) block of dot products stays in
+CHUNK = 3840
+#: rows per packed block inside a chunk (a multiple of the micro-kernel's 24 float32 and 12
+#: float64 rows; CHUNK is a multiple of it): the (BLOCK, n_clusters) block of dot products stays in
 #: cache between the product and the argmin.
-BLOCK = 256
+BLOCK = 240
 
 
 def to_device(a):
@@ -116,10 +119,9 @@ def _exact_sq_dist(X, i, centers, j):
     return (a0 + a1) + (a2 + a3)
 
 
-#: fused multiply-add for the dot products only: ``contract`` lets LLVM turn ``acc + c * x``
-#: into one FMA (one rounding instead of two, as the BLAS microkernels do) and nothing else; no
-#: reassociation, so every sum is still taken in a fixed order (repeatable, thread-count free).
-_JIT_FMA = {**JIT, "fastmath": {"contract"}}
+#: the micro-kernel's tile: 4 centers x 3 SIMD vectors of rows (256-bit vectors)
+TILE_CENTERS = 4
+TILE_VECTORS = 3
 
 
 @intrinsic
@@ -168,144 +170,193 @@ def pack_rows(X):
     return out
 
 
-@njit(**_JIT_FMA)
-def _dots_pair(xt, centers, j, o0, o1, nb):
-    """``o0[r] = c_j . x_r`` and ``o1[r] = c_{j+1} . x_r`` for the nb rows of block ``xt``.
+@intrinsic
+def _tile_dots(typingctx, xt, r0, ct, j0, out):
+    """``out[c, r0 + r] = sum_f ct[f, j0 + c] * xt[f, r0 + r]`` for a tile of TILE_CENTERS
+    centers and TILE_VECTORS SIMD vectors of rows (24 float32 or 12 float64 rows).
 
-    Features are taken four at a time (eight coefficients stay in registers) and the loop over
-    rows is innermost and contiguous, so LLVM vectorises it (8 float32 rows per AVX2 register);
-    each dot product is still summed over the features in order 0, 1, ..., d - 1.
+    A register-blocked micro-kernel, as BLAS has, written in LLVM IR: the 12 accumulators are
+    vector registers (phi nodes) across the loop over features, each step loads the tile's rows
+    of one feature (contiguous in the packed block), broadcasts four center coordinates and
+    issues 12 vector FMAs. Twelve independent chains cover the FMA latency of two pipes. Each
+    dot product is a chain of FMAs over features 0, 1, ..., d - 1, so results are repeatable.
+    ``xt`` is a packed block (n_features, BLOCK), ``ct`` the transposed centers
+    (n_features, k padded to a multiple of TILE_CENTERS), ``out`` (TILE_CENTERS, BLOCK); all
+    C-contiguous with ``r0 + tile rows <= BLOCK``.
     """
-    d = xt.shape[0]
-    for r in range(nb):
-        o0[r] = 0.0
-        o1[r] = 0.0
-    f = 0
-    while f + 4 <= d:
-        a0 = centers[j, f]
-        a1 = centers[j, f + 1]
-        a2 = centers[j, f + 2]
-        a3 = centers[j, f + 3]
-        b0 = centers[j + 1, f]
-        b1 = centers[j + 1, f + 1]
-        b2 = centers[j + 1, f + 2]
-        b3 = centers[j + 1, f + 3]
-        x0 = xt[f]
-        x1 = xt[f + 1]
-        x2 = xt[f + 2]
-        x3 = xt[f + 3]
-        for r in range(nb):
-            y0 = x0[r]
-            y1 = x1[r]
-            y2 = x2[r]
-            y3 = x3[r]
-            o0[r] = o0[r] + a0 * y0 + a1 * y1 + a2 * y2 + a3 * y3
-            o1[r] = o1[r] + b0 * y0 + b1 * y1 + b2 * y2 + b3 * y3
-        f += 4
-    while f < d:
-        a0 = centers[j, f]
-        b0 = centers[j + 1, f]
-        x0 = xt[f]
-        for r in range(nb):
-            o0[r] = o0[r] + a0 * x0[r]
-            o1[r] = o1[r] + b0 * x0[r]
-        f += 1
+    sig = types.void(xt, r0, ct, j0, out)
 
+    def codegen(context, builder, signature, args):
+        xty, r0ty, cty, j0ty, oty = signature.args
+        dt = context.get_value_type(xty.dtype)
+        lanes = 8 if xty.dtype == types.float32 else 4
+        vt = ir.VectorType(dt, lanes)
+        i64 = ir.IntType(64)
+        i32 = ir.IntType(32)
+        xa = context.make_array(xty)(context, builder, args[0])
+        ca = context.make_array(cty)(context, builder, args[2])
+        oa = context.make_array(oty)(context, builder, args[4])
+        r0v = context.cast(builder, args[1], r0ty, types.int64)
+        j0v = context.cast(builder, args[3], j0ty, types.int64)
+        d = builder.extract_value(xa.shape, 0)
+        ldx = builder.extract_value(xa.shape, 1)
+        ldc = builder.extract_value(ca.shape, 1)
+        ldo = builder.extract_value(oa.shape, 1)
+        xbase = builder.gep(xa.data, [r0v])
+        cbase = builder.gep(ca.data, [j0v])
+        zero = ir.Constant(vt, None)
+        bits = 32 if xty.dtype == types.float32 else 64
+        fma = cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(vt, [vt, vt, vt]), f"llvm.fma.v{lanes}f{bits}"
+        )
+        mask = ir.Constant(ir.VectorType(i32, lanes), [0] * lanes)
+        entry = builder.block
+        loop = builder.append_basic_block("tile.loop")
+        done = builder.append_basic_block("tile.done")
+        builder.cbranch(builder.icmp_signed(">", d, ir.Constant(i64, 0)), loop, done)
+        builder.position_at_end(loop)
+        f = builder.phi(i64)
+        f.add_incoming(ir.Constant(i64, 0), entry)
+        accs = []
+        for _ in range(TILE_VECTORS * TILE_CENTERS):
+            p = builder.phi(vt)
+            p.add_incoming(zero, entry)
+            accs.append(p)
+        xrow = builder.gep(xbase, [builder.mul(f, ldx)])
+        xs = [
+            builder.load(
+                builder.bitcast(builder.gep(xrow, [ir.Constant(i64, h * lanes)]), vt.as_pointer()),
+                align=4,
+            )
+            for h in range(TILE_VECTORS)
+        ]
+        crow = builder.gep(cbase, [builder.mul(f, ldc)])
+        new = []
+        for c in range(TILE_CENTERS):
+            cv = builder.load(builder.gep(crow, [ir.Constant(i64, c)]))
+            bc = builder.shuffle_vector(
+                builder.insert_element(ir.Constant(vt, ir.Undefined), cv, ir.Constant(i32, 0)),
+                ir.Constant(vt, ir.Undefined),
+                mask,
+            )
+            for h in range(TILE_VECTORS):
+                new.append(builder.call(fma, [bc, xs[h], accs[TILE_VECTORS * c + h]]))
+        f1 = builder.add(f, ir.Constant(i64, 1))
+        last = builder.block
+        f.add_incoming(f1, last)
+        for p, v in zip(accs, new):
+            p.add_incoming(v, last)
+        builder.cbranch(builder.icmp_signed("<", f1, d), loop, done)
+        builder.position_at_end(done)
+        results = []
+        for v in new:
+            res = builder.phi(vt)
+            res.add_incoming(zero, entry)
+            res.add_incoming(v, last)
+            results.append(res)
+        for c in range(TILE_CENTERS):
+            for h in range(TILE_VECTORS):
+                off = builder.add(
+                    builder.mul(ir.Constant(i64, c), ldo),
+                    builder.add(r0v, ir.Constant(i64, h * lanes)),
+                )
+                ptr = builder.bitcast(builder.gep(oa.data, [off]), vt.as_pointer())
+                builder.store(results[TILE_VECTORS * c + h], ptr, align=4)
+        return context.get_dummy_value()
 
-@njit(**_JIT_FMA)
-def _dots_one(xt, centers, j, o0, nb):
-    """``o0[r] = c_j . x_r`` (the last center when n_clusters is odd); same order as above."""
-    d = xt.shape[0]
-    for r in range(nb):
-        o0[r] = 0.0
-    for f in range(d):
-        a0 = centers[j, f]
-        x0 = xt[f]
-        for r in range(nb):
-            o0[r] = o0[r] + a0 * x0[r]
+    return sig, codegen
 
 
 @njit(**JIT)
-def _argmin_pair(o0, o1, h0, h1, j, src_best, src_lab, dst_best, dst_lab, nb):
-    """Running argmin over centers j, j+1 of ``h - o``, vectorised across rows.
+def _argmin4(o, hn, j, src_best, src_lab, dst_best, dst_lab, nb):
+    """Running argmin over centers j..j+3 of ``hn - o``, vectorised across rows.
 
     Reads the running (best, label) from ``src_*`` and writes them to ``dst_*``: writing to
     other arrays keeps the stores unconditional (a conditional store back into the same array
     becomes a masked store, which is slow on AMD cores). Strict ``<``: lowest index on ties.
     """
-    jj = np.int32(j)
-    jj1 = np.int32(j + 1)
+    h0 = hn[j]
+    h1 = hn[j + 1]
+    h2 = hn[j + 2]
+    h3 = hn[j + 3]
+    j0 = np.int32(j)
+    j1 = np.int32(j + 1)
+    j2 = np.int32(j + 2)
+    j3 = np.int32(j + 3)
+    o0 = o[0]
+    o1 = o[1]
+    o2 = o[2]
+    o3 = o[3]
     for r in range(nb):
         b = src_best[r]
         lab = src_lab[r]
         v = h0 - o0[r]
         m = v < b
         b = v if m else b
-        lab = jj if m else lab
+        lab = j0 if m else lab
         v = h1 - o1[r]
         m = v < b
         b = v if m else b
-        lab = jj1 if m else lab
+        lab = j1 if m else lab
+        v = h2 - o2[r]
+        m = v < b
+        b = v if m else b
+        lab = j2 if m else lab
+        v = h3 - o3[r]
+        m = v < b
+        b = v if m else b
+        lab = j3 if m else lab
         dst_best[r] = b
         dst_lab[r] = lab
 
 
 @njit(**JIT)
-def _argmin_one(o0, h0, j, src_best, src_lab, dst_best, dst_lab, nb):
-    jj = np.int32(j)
-    for r in range(nb):
-        b = src_best[r]
-        v = h0 - o0[r]
-        m = v < b
-        dst_best[r] = v if m else b
-        dst_lab[r] = jj if m else src_lab[r]
-
-
-@njit(**JIT)
-def _block_argmin(xt, centers, half_norms, nb, scratch, best, lab, nxt):
+def _block_argmin(xt, ct, hn, nb, o, best, lab, nxt):
     """Closest center of each of the nb rows of a packed block; returns which buffer holds it.
 
-    ``best[s, r]`` is ``||c||^2 / 2 - x_r . c`` of the closest center ``lab[s, r]``. ``nxt``
-    (the next block, flattened) is prefetched a slice per pass over the centers, so that its
-    first pass does not wait for memory (the hardware prefetcher does not run that far ahead).
+    ``best[s, r]`` is ``||c||^2 / 2 - x_r . c`` of the closest center ``lab[s, r]``, from the
+    transposed, padded centers ``ct`` and half norms ``hn`` (:func:`_transpose_pad`). ``nxt``
+    (the next block, flattened) is prefetched a slice per group of centers, so that its first
+    pass does not wait for memory (the hardware prefetcher does not run that far ahead).
     """
-    k = centers.shape[0]
-    step = max(1, 64 // nxt.itemsize)  # elements per cache line
-    n_pass = (k + 1) // 2
+    kp = ct.shape[1]
+    T = TILE_VECTORS * 32 // xt.itemsize  # rows per tile: 24 float32 or 12 float64
+    ntile = (nb + T - 1) // T
+    step = max(1, 64 // nxt.itemsize)
+    n_pass = kp // TILE_CENTERS
     per_pass = ((nxt.shape[0] + step - 1) // step + n_pass - 1) // n_pass * step
     pf = 0
     for r in range(nb):
         best[0, r] = np.inf
         lab[0, r] = 0
     src = 0
-    j = 0
-    while j + 2 <= k:
+    for j in range(0, kp, TILE_CENTERS):
         pf_end = min(nxt.shape[0], pf + per_pass)
         while pf < pf_end:
             _prefetch(nxt, pf)
             pf += step
-        _dots_pair(xt, centers, j, scratch[0], scratch[1], nb)
-        _argmin_pair(
-            scratch[0],
-            scratch[1],
-            half_norms[j],
-            half_norms[j + 1],
-            j,
-            best[src],
-            lab[src],
-            best[1 - src],
-            lab[1 - src],
-            nb,
-        )
-        src = 1 - src
-        j += 2
-    if j < k:
-        _dots_one(xt, centers, j, scratch[0], nb)
-        _argmin_one(
-            scratch[0], half_norms[j], j, best[src], lab[src], best[1 - src], lab[1 - src], nb
-        )
+        for t in range(ntile):
+            _tile_dots(xt, t * T, ct, j, o)
+        _argmin4(o, hn, j, best[src], lab[src], best[1 - src], lab[1 - src], nb)
         src = 1 - src
     return src
+
+
+@njit(**JIT)
+def _transpose_pad(centers):
+    """Centers transposed to (n_features, k padded to a multiple of 4), and their half squared
+    norms, +inf for the padding so that a padded center is never the closest."""
+    k, d = centers.shape
+    kp = (k + 3) // 4 * 4
+    ct = np.zeros((d, kp), dtype=centers.dtype)
+    hn = np.full(kp, np.inf, dtype=centers.dtype)
+    for j in range(k):
+        acc = 0.0
+        for f in range(d):
+            ct[f, j] = centers[j, f]
+            acc += np.float64(centers[j, f]) * centers[j, f]
+        hn[j] = 0.5 * acc
+    return ct, hn
 
 
 @njit(**JIT)
@@ -315,7 +366,8 @@ def _lloyd_chunk(
     x_sq_norms,
     sample_weight,
     centers,
-    half_norms,
+    ct,
+    hn,
     labels,
     start,
     end,
@@ -332,7 +384,7 @@ def _lloyd_chunk(
     """
     d = X.shape[1]
     dtype = X.dtype
-    scratch = np.empty((2, BLOCK), dtype=dtype)
+    scratch = np.empty((TILE_CENTERS, BLOCK), dtype=dtype)
     best = np.empty((2, BLOCK), dtype=dtype)
     lab = np.empty((2, BLOCK), dtype=np.int32)
     acc = 0.0
@@ -340,7 +392,7 @@ def _lloyd_chunk(
         nb = min(end, b0 + BLOCK) - b0
         b = b0 // BLOCK
         nxt = packed[min(b + 1, packed.shape[0] - 1)].reshape(-1)
-        src = _block_argmin(packed[b], centers, half_norms, nb, scratch, best, lab, nxt)
+        src = _block_argmin(packed[b], ct, hn, nb, scratch, best, lab, nxt)
         bst = best[src]
         lb = lab[src]
         for r in range(nb):
@@ -399,7 +451,7 @@ def _sum_in_order(values):
 def _lloyd_step(X, packed, x_sq_norms, sample_weight, centers, labels, sums, weights):
     n, d = X.shape
     k = centers.shape[0]
-    half_norms = _half_sq_norms(centers)
+    ct, hn = _transpose_pad(centers)
     n_chunks = (n + CHUNK - 1) // CHUNK
     part_sums, part_weights, part_inertia = _partials(n_chunks, k, d)
     for ch in prange(n_chunks):
@@ -409,7 +461,8 @@ def _lloyd_step(X, packed, x_sq_norms, sample_weight, centers, labels, sums, wei
             x_sq_norms,
             sample_weight,
             centers,
-            half_norms,
+            ct,
+            hn,
             labels,
             ch * CHUNK,
             min(n, (ch + 1) * CHUNK),
@@ -423,7 +476,7 @@ def _lloyd_step(X, packed, x_sq_norms, sample_weight, centers, labels, sums, wei
 @njit(**JIT_PARALLEL)
 def _assign_labels(X, packed, sample_weight, centers, labels):
     n = X.shape[0]
-    half_norms = _half_sq_norms(centers)
+    ct, hn = _transpose_pad(centers)
     n_chunks = (n + CHUNK - 1) // CHUNK
     dummy_sums, dummy_weights, part_inertia = _partials(n_chunks, 1, 1)
     dummy_norms = dummy_weights[0]
@@ -434,7 +487,8 @@ def _assign_labels(X, packed, sample_weight, centers, labels):
             dummy_norms,
             sample_weight,
             centers,
-            half_norms,
+            ct,
+            hn,
             labels,
             ch * CHUNK,
             min(n, (ch + 1) * CHUNK),

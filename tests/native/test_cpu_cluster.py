@@ -109,3 +109,26 @@ def test_pack_rows_and_packed_argument(rng, dtype):
     lab3 = np.empty(n, np.int32)
     K.assign_labels(X, K.row_sq_norms(X), w, centers, lab3, packed)
     np.testing.assert_array_equal(lab3, labels)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("d", [1, 5, 32])
+def test_tile_micro_kernel_against_matmul(rng, dtype, d):
+    """The register-blocked micro-kernel gives every tile of ``C^T X`` (each tile written
+    once, nothing outside it), for feature counts that are not a multiple of anything."""
+    from numba import njit
+
+    @njit
+    def all_tiles(xt, ct, out, rows_per_tile):
+        for j in range(0, ct.shape[1], K.TILE_CENTERS):
+            for r0 in range(0, xt.shape[1], rows_per_tile):
+                K._tile_dots(xt, r0, ct, j, out[j // K.TILE_CENTERS])
+
+    xt = rng.normal(size=(d, K.BLOCK)).astype(dtype)
+    ct = rng.normal(size=(d, 2 * K.TILE_CENTERS)).astype(dtype)
+    out = np.full((2, K.TILE_CENTERS, K.BLOCK), np.nan, dtype=dtype)
+    rows_per_tile = K.TILE_VECTORS * 32 // np.dtype(dtype).itemsize
+    assert K.BLOCK % rows_per_tile == 0
+    all_tiles(xt, ct, out, rows_per_tile)
+    ref = ct.astype(np.float64).T @ xt.astype(np.float64)
+    np.testing.assert_allclose(out.reshape(-1, K.BLOCK), ref, rtol=_tol(dtype), atol=_tol(dtype))
