@@ -14,9 +14,20 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..base import History, progress_bar
 from ..utils._sklearn_compat import Interval, _fit_context, validate_data
-from ._ftrl_store import LocalStore, train_epoch
+from ._ftrl_store import FTRLJob, LocalStore, train_epoch
 
 __all__ = ["FTRLClassifier"]
+
+
+def _make_engine(config, spec):
+    """The engine of ``config.backend`` (the Ray backend imports ray only when asked for)."""
+    from ..ps import Engine
+
+    if config.backend == "ray":
+        from ..ps._ray import RayShards
+
+        return Engine(config, spec, shards=RayShards(config, spec))
+    return Engine(config, spec)
 
 
 def _check_keys(X):
@@ -93,12 +104,23 @@ class FTRLClassifier(ClassifierMixin, BaseEstimator):
     tol : float or None, default=None
         Stop :meth:`fit` early when a pass lowers the mean progressive log loss by less than
         ``tol``; None always runs ``max_iter`` passes.
-    ps : None, default=None
-        Parameter-server configuration. Only None (train in this process) is supported for
-        now; the parameter-server backend (``pai_algos.ps``) will accept a ``PSConfig``.
+    ps : pai_algos.ps.PSConfig, default=None
+        Train through the parameter server: the table is split across
+        ``ps.num_servers`` shards (FTRL-Proximal applied on the shards) and the rows of each
+        pass across ``ps.num_workers`` workers, each pulling its minibatch's keys and pushing
+        their gradients. None trains in this process. Under ``sync="bsp"`` the workers split
+        each minibatch of ``batch_size`` rows (the shards sum their pushes into one update);
+        under ``"ssp"``/``"async"`` each worker's minibatch of ``batch_size`` rows is one
+        update. ``tol`` is not used with ``ps``; with one worker and ``sync="bsp"`` the model
+        equals the one of ``ps=None``.
 
     Attributes
     ----------
+    ps_stats_ : dict
+        With ``ps``: what the parameter server did (``steps``, ``pushes_applied``,
+        ``pushes_deduplicated``, ``pushes_lost``, ``pushes_replayed``, ``server_restarts``,
+        ``worker_retries``, ``workers_lost``, ``checkpoints``, ``messages``, ``keys_pushed``,
+        ``seconds``, ``table_sizes`` (keys per shard) ...).
     classes_ : ndarray of shape (2,)
         The two class labels; ``classes_[1]`` is the positive class.
     store_ : LocalStore
@@ -218,11 +240,47 @@ class FTRLClassifier(ClassifierMixin, BaseEstimator):
         self.ps = ps
 
     def _check_ps(self):
-        if self.ps is not None:
-            raise ValueError(
-                f"FTRLClassifier(ps={self.ps!r}) needs the parameter-server backend "
-                "(pai_algos.ps, issue #7), which is not available yet; use ps=None."
+        if self.ps is None:
+            return
+        from ..ps import PSConfig
+
+        if not isinstance(self.ps, PSConfig):
+            raise TypeError(
+                f"ps must be None or a pai_algos.ps.PSConfig, got {type(self.ps).__name__}."
             )
+
+    def _learn_ps(self, X, y01, n_passes, rng):
+        """All passes through the parameter server; returns the loss of each pass."""
+        from ..ps import TableSpec
+
+        n = X.shape[0]
+        orders = [
+            (rng.permutation(n) if rng is not None else np.arange(n)).astype(np.int64)
+            for _ in range(n_passes)
+        ]
+        # under bsp the shards sum a step's pushes, so the workers split the minibatch (the
+        # update per step is the same size as in-process); otherwise each push is one update
+        n_workers = self.ps.num_workers
+        per_worker = -(-int(self.batch_size) // n_workers) if self.ps.sync == "bsp" else None
+        job = FTRLJob(
+            X, y01, orders, n_workers, per_worker or int(self.batch_size), self.fit_intercept
+        )
+        spec = TableSpec("ftrl", alpha=self.alpha, beta=self.beta, l1=self.l1, l2=self.l2)
+        engine = _make_engine(self.ps, spec)
+        try:
+            keys, values = self.store_.all_state()
+            if keys.shape[0]:
+                engine.seed(keys, values)
+            step_losses = engine.run(job)
+            keys, values = engine.gather()
+            sizes = engine.table_sizes()
+        finally:
+            engine.close()
+        self.store_ = LocalStore.from_state(self.alpha, self.beta, self.l1, self.l2, keys, values)
+        self.ps_stats_ = dict(engine.stats)
+        self.ps_stats_["table_sizes"] = sizes
+        per_pass = step_losses.reshape(n_passes, job.steps_per_pass).sum(axis=1)
+        return per_pass / n
 
     def _validate(self, X, y, reset):
         _check_keys(X)
@@ -251,6 +309,13 @@ class FTRLClassifier(ClassifierMixin, BaseEstimator):
         y01 = (y == classes[1]).astype(np.float64)
         n = X.shape[0]
         hist = History()
+        if self.ps is not None:
+            for loss in self._learn_ps(X, y01, n_passes, rng):
+                hist.record(loss=float(loss))
+            self.n_iter_ = n_passes
+            self.t_ += n * n_passes
+            self._set_summary()
+            return hist.as_dict()
         previous = np.inf
         n_iter = 0
         with progress_bar(total=n_passes, desc="FTRLClassifier", verbose=self.verbose) as bar:

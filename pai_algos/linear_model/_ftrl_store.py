@@ -19,7 +19,7 @@ import numpy as np
 
 from pai_algos_native.cpu import keyed_table as kt
 
-__all__ = ["LocalStore", "train_epoch"]
+__all__ = ["FTRLJob", "LocalStore", "train_epoch"]
 
 
 class LocalStore:
@@ -60,6 +60,25 @@ class LocalStore:
         keys, values = kt.new_table(capacity, self.n_values)
         kt.rehash(self.table_keys, self.table_values, keys, values)
         self.table_keys, self.table_values = keys, values
+
+    @classmethod
+    def from_state(cls, alpha, beta, l1, l2, keys, values):
+        """A table holding ``keys`` with their ``(z, n)`` rows ``values`` (e.g. gathered from
+        parameter-server shards)."""
+        store = cls(alpha, beta, l1, l2)
+        keys = np.ascontiguousarray(keys, dtype=np.int64)
+        store._reserve(keys.shape[0])
+        slots = np.empty(keys.shape[0], dtype=np.int64)
+        store.n_keys += kt.insert_slots(store.table_keys, keys, slots)
+        store.table_values[slots] = values
+        return store
+
+    def all_state(self):
+        """Every stored key (the bias key included) and its ``(z, n)`` row."""
+        keys, slots = kt.stored_keys(self.table_keys)
+        out = np.empty((keys.shape[0], self.n_values))
+        kt.gather(self.table_values, slots, out)
+        return keys, out
 
     def pull(self, keys):
         """Weights of ``keys`` (float64, 0 for keys not stored)."""
@@ -169,3 +188,66 @@ def train_epoch(store, X, y, order, batch_size, with_bias):
         total += kt.logistic_batch_grad(data, indptr, rows, inverse, y, w, with_bias, grad, margins)
         store.push(keys, grad)
     return total
+
+
+class FTRLJob:
+    """FTRL training as a parameter-server job: ``n_passes`` passes over the rows, each pass's
+    rows split into ``n_workers`` contiguous slices; worker ``w`` at step ``t`` takes the
+    ``t``-th minibatch of its slice, pulls its keys, computes the logistic gradient and pushes
+    it (the same arithmetic as :func:`train_epoch`).
+
+    Parameters
+    ----------
+    X : scipy.sparse.csr_matrix
+        Rows; column indices are the int64 keys.
+    y : ndarray of shape (n_samples,)
+        Targets in {0, 1} (float64).
+    orders : list of ndarray of int64
+        One row order per pass.
+    n_workers, batch_size : int
+    with_bias : bool
+    """
+
+    def __init__(self, X, y, orders, n_workers, batch_size, with_bias):
+        self.data, self.indices, self.indptr = X.data, X.indices, X.indptr
+        self.y = y
+        self.batch_size = int(batch_size)
+        self.with_bias = bool(with_bias)
+        self.n_workers = int(n_workers)
+        self.slices = []
+        longest = 0
+        for order in orders:
+            bounds = np.linspace(0, order.shape[0], self.n_workers + 1).astype(np.int64)
+            parts = [order[bounds[w] : bounds[w + 1]] for w in range(self.n_workers)]
+            longest = max(longest, max(p.shape[0] for p in parts))
+            self.slices.append(parts)
+        self.steps_per_pass = max(1, -(-longest // self.batch_size))
+        self._orders = orders
+
+    def n_steps(self):
+        return len(self.slices) * self.steps_per_pass
+
+    def step(self, worker, t, client):
+        p, s = divmod(t, self.steps_per_pass)
+        rows = self.slices[p][worker][s * self.batch_size : (s + 1) * self.batch_size]
+        if rows.shape[0] == 0:
+            return 0.0
+        keys, inverse = kt.unique_keys(self.indices, self.indptr, rows, self.with_bias)
+        w = client.pull(keys)
+        grad = np.empty(keys.shape[0])
+        margins = np.empty(rows.shape[0])
+        loss = kt.logistic_batch_grad(
+            self.data, self.indptr, rows, inverse, self.y, w, self.with_bias, grad, margins
+        )
+        client.push(keys, grad)
+        return loss
+
+    def signature(self):
+        """Identifies the job (data, row orders, split, batch) for resuming after a crash."""
+        import hashlib
+
+        h = hashlib.sha1()
+        for a in (self.indptr, self.indices, self.data, self.y, *self._orders):
+            h.update(np.ascontiguousarray(a).tobytes())
+        h.update(f"{self.n_workers}/{self.batch_size}/{self.with_bias}".encode())
+        return h.hexdigest()

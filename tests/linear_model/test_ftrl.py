@@ -225,10 +225,10 @@ def test_non_integer_keys_are_rejected():
         FTRLClassifier().fit(np.array([["a", "b"], ["c", "d"]], dtype=object), [0, 1])
 
 
-def test_ps_is_not_supported_yet():
+def test_ps_of_the_wrong_type_leaves_nothing_fitted():
     X, y = _ctr(0, n=50)
     est = FTRLClassifier(ps={"backend": "local"})
-    with pytest.raises(ValueError, match=r"needs the parameter-server backend .* use ps=None"):
+    with pytest.raises(TypeError, match=r"ps must be None or a pai_algos.ps.PSConfig, got dict"):
         est.fit(X, y)
     with pytest.raises(NotFittedError):
         est.predict(X)

@@ -1,0 +1,116 @@
+"""Parameter-server kernels (CPU): key routing, push aggregation and server-side optimizers.
+
+Keys are 64-bit (int64 views of uint64 feature keys). A key's virtual partition is the top
+``log2(n_partitions)`` bits of ``splitmix64(key)`` (a mixed hash, so that dense column ids
+0, 1, 2, ... spread as evenly as hashed keys do); a partition table maps partitions to shards.
+
+A shard stores its keys in a keyed table (:mod:`pai_algos_native.cpu.keyed_table`) whose
+value rows hold the optimizer state:
+
+- ``"sgd"``: ``(w,)``; a push of gradient ``g`` does ``w -= lr * g``;
+- ``"adagrad"``: ``(w, acc)``; ``acc += g**2`` then ``w -= lr * g / (sqrt(acc) + eps)``
+  (Duchi et al., 2011);
+- ``"ftrl"``: ``(z, n)``, FTRL-Proximal (:func:`keyed_table.ftrl_push`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from .._config import JIT
+from .keyed_table import _home, _probe
+
+#: mask that keeps every bit of the mixed hash (the table's slot mix, top bits used here)
+_ALL_BITS = -1
+
+__all__ = [
+    "adagrad_push",
+    "group_by_shard",
+    "partition_of",
+    "sgd_push",
+    "sum_by_key",
+    "values_pull",
+]
+
+
+@njit(**JIT)
+def partition_of(keys, log2_partitions, out):
+    """``out[i]``: the virtual partition of ``keys[i]`` (top bits of its mixed hash)."""
+    if log2_partitions == 0:
+        for i in range(keys.shape[0]):
+            out[i] = 0
+        return
+    shift = np.uint64(64 - log2_partitions)
+    for i in range(keys.shape[0]):
+        out[i] = np.int64(np.uint64(_home(keys[i], _ALL_BITS)) >> shift)
+
+
+@njit(**JIT)
+def group_by_shard(keys, log2_partitions, part_to_shard, n_shards, order, offsets):
+    """Counting sort of ``keys`` by shard, stable: shard ``s`` gets
+    ``keys[order[offsets[s]:offsets[s + 1]]]`` (still sorted if ``keys`` was)."""
+    n = keys.shape[0]
+    shard = np.empty(n, dtype=np.int64)
+    part = np.empty(n, dtype=np.int64)
+    partition_of(keys, log2_partitions, part)
+    for s in range(n_shards + 1):
+        offsets[s] = 0
+    for i in range(n):
+        s = part_to_shard[part[i]]
+        shard[i] = s
+        offsets[s + 1] += 1
+    for s in range(n_shards):
+        offsets[s + 1] += offsets[s]
+    fill = offsets[:n_shards].copy()
+    for i in range(n):
+        s = shard[i]
+        order[fill[s]] = i
+        fill[s] += 1
+
+
+@njit(**JIT)
+def sum_by_key(keys, grads):
+    """Sorted distinct keys and the summed gradients of each (ties summed in input order).
+
+    Returns ``(unique_keys, sums)``; used to merge the pushes of several workers (BSP) and to
+    pre-aggregate a worker's own pushes.
+    """
+    n = keys.shape[0]
+    order = np.argsort(keys, kind="mergesort")
+    out_keys = np.empty(n, dtype=keys.dtype)
+    out = np.zeros(n, dtype=np.float64)
+    m = -1
+    for t in range(n):
+        i = order[t]
+        if m < 0 or keys[i] != out_keys[m]:
+            m += 1
+            out_keys[m] = keys[i]
+        out[m] += grads[i]
+    return out_keys[: m + 1].copy(), out[: m + 1].copy()
+
+
+@njit(**JIT)
+def values_pull(table_keys, table_values, keys, col, out):
+    """``out[i]``: column ``col`` of the state of ``keys[i]`` (0 for keys not stored)."""
+    mask = table_keys.shape[0] - 1
+    for i in range(keys.shape[0]):
+        s = _probe(table_keys, keys[i], mask)
+        out[i] = table_values[s, col] if s >= 0 else 0.0
+
+
+@njit(**JIT)
+def sgd_push(table_values, slots, grads, lr):
+    """Plain SGD on the shard: ``w -= lr * g`` per slot."""
+    for i in range(slots.shape[0]):
+        table_values[slots[i], 0] -= lr * grads[i]
+
+
+@njit(**JIT)
+def adagrad_push(table_values, slots, grads, lr, eps):
+    """AdaGrad on the shard: ``acc += g**2``; ``w -= lr * g / (sqrt(acc) + eps)``."""
+    for i in range(slots.shape[0]):
+        s = slots[i]
+        g = grads[i]
+        table_values[s, 1] += g * g
+        table_values[s, 0] -= lr * g / (np.sqrt(table_values[s, 1]) + eps)
