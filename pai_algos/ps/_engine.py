@@ -93,10 +93,13 @@ class _LocalShards:
             return self.shards[s].checkpoint(clock)
 
     def kill_and_restore(self, s):
-        """The shard loses its memory and comes back from its checkpoint; returns the
-        number of applied pushes lost."""
+        """The shard loses its memory and comes back from its checkpoint."""
         with self.locks[s]:
-            return self.shards[s].restore()
+            self.shards[s].restore()
+
+    def restore(self, s):
+        with self.locks[s]:
+            self.shards[s].restore()
 
     def state(self, s):
         return self.shards[s].state()
@@ -175,8 +178,11 @@ class Engine:
                 self.logs[s].append(msg)
             applied = self.shards.push(s, *msg)
             with self._stats_lock:
-                if applied and self.config.sync != "bsp":
+                if not applied:
+                    self.stats["pushes_deduplicated"] += 1
+                elif self.config.sync != "bsp":
                     self.since_checkpoint[s] += 1
+                    self.stats["pushes_applied"] += 1
                 self.stats["messages"] += 1
                 self.stats["keys_pushed"] += int(idx.shape[0])
 
@@ -208,9 +214,12 @@ class Engine:
                 if msg[2] == clock:
                     if self.shards.push(s, *msg) and c.sync != "bsp":
                         self.since_checkpoint[s] += 1
+                        self.stats["pushes_applied"] += 1
                     self.stats["pushes_replayed"] += 1
             if c.sync == "bsp" and clock < step:
-                self.since_checkpoint[s] += self.shards.apply_clock(s, clock)
+                n_applied = self.shards.apply_clock(s, clock)
+                self.since_checkpoint[s] += n_applied
+                self.stats["pushes_applied"] += n_applied
 
     def _checkpoint(self, clock):
         for s in range(self.n_shards):
@@ -260,10 +269,6 @@ class Engine:
                 self._run_free(job, losses)
         finally:
             self.stats["seconds"] = time.perf_counter() - start
-            for s in range(self.n_shards):
-                st = self.shards.stats(s)
-                self.stats["pushes_deduplicated"] += st["pushes_deduplicated"]
-                self.stats["pushes_applied"] += st["pushes_applied"]
         if self.config.checkpoint_dir is not None and self.config.sync == "bsp":
             self._write_manifest(signature, job.n_steps(), True)
         return losses
@@ -310,7 +315,9 @@ class Engine:
                             f"retries left (max_retries={c.max_retries})."
                         ) from None
                 for s in range(self.n_shards):
-                    self.since_checkpoint[s] += self.shards.apply_clock(s, t)
+                    n_applied = self.shards.apply_clock(s, t)
+                    self.since_checkpoint[s] += n_applied
+                    self.stats["pushes_applied"] += n_applied
                 self.stats["steps"] += c.num_workers
                 if c.checkpoint_every and (t + 1) % c.checkpoint_every == 0:
                     self._checkpoint(t + 1)
