@@ -147,6 +147,7 @@ class Engine:
             "keys_pushed": 0,
             "max_staleness": 0,
             "resumed_from_step": 0,
+            "recovery_seconds": 0.0,
             "seconds": 0.0,
         }
         self._stats_lock = threading.Lock()
@@ -198,6 +199,7 @@ class Engine:
                 f"server shard {s} failed at step {step} and has no restarts left "
                 f"(max_retries={c.max_retries})."
             )
+        t0 = time.perf_counter()
         self.shards.kill_and_restore(s)
         lost = self.since_checkpoint[s]
         self.since_checkpoint[s] = 0
@@ -207,6 +209,7 @@ class Engine:
                 self.logs[s].clear()
         if c.on_server_failure == "restore":
             self.stats["pushes_lost"] += int(lost)
+            self.stats["recovery_seconds"] += time.perf_counter() - t0
             return
         # restore_replay: the checkpoint plus every logged push since it, clock by clock
         for clock in sorted({m[2] for m in log}):
@@ -220,6 +223,8 @@ class Engine:
                 n_applied = self.shards.apply_clock(s, clock)
                 self.since_checkpoint[s] += n_applied
                 self.stats["pushes_applied"] += n_applied
+        # from the kill until the shard is back with every update: it takes pushes again
+        self.stats["recovery_seconds"] += time.perf_counter() - t0
 
     def _checkpoint(self, clock):
         for s in range(self.n_shards):
