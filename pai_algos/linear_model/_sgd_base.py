@@ -36,6 +36,7 @@ from ..utils._sklearn_compat import (
     validate_data,
 )
 from ._linear_classifier import _LinearClassifierMixin
+from ._sgd_ps import check_ps_params, run_sgd_ps
 
 __all__ = ["BaseSGDClassifier", "BaseSGDRegressor"]
 
@@ -82,6 +83,7 @@ class _BaseSGD(BaseEstimator):
         "learning_rate": [
             StrOptions({"constant", "optimal", "invscaling", "adaptive", "pa1", "pa2"})
         ],
+        "ps": "no_validation",
     }
 
     # the kernel's loss, learning rate and alpha; PassiveAggressiveClassifier overrides them
@@ -98,6 +100,8 @@ class _BaseSGD(BaseEstimator):
         return float(self.alpha)
 
     def _more_validate_params(self, for_partial_fit=False):
+        if getattr(self, "ps", None) is not None:
+            check_ps_params(self)
         if self.early_stopping and for_partial_fit:
             raise ValueError("early_stopping should be False with partial_fit")
         lr = self._sgd_learning_rate()
@@ -148,6 +152,12 @@ class _BaseSGD(BaseEstimator):
     def _run(self, Xk, row_sq, y, sw, w, aw, intercept, avg_intercept, *, max_iter, seed,
              weight_pos, weight_neg, intercept_decay, index, score_fn, on_epoch):  # fmt: skip
         """Run the epoch loop on one binary (or regression) problem; returns the new state."""
+        if getattr(self, "ps", None) is not None:
+            b, n_iter = run_sgd_ps(
+                self, Xk, y, sw, w, intercept, max_iter=max_iter, seed=seed,
+                weight_pos=weight_pos, weight_neg=weight_neg, index=index, on_epoch=on_epoch,
+            )  # fmt: skip
+            return b, avg_intercept, n_iter
         loss, loss_param = self._loss_param(self._sgd_loss())
         penalty = self._sgd_penalty()
         state = np.array([self.t_, 0.0, intercept, avg_intercept, 0.0])

@@ -69,6 +69,13 @@ default="optimal"
     average : bool or int, default=False
         Average the weights over the steps (ASGD); an int starts averaging after that
         many rows.
+    ps : pai_algos.ps.PSConfig, default=None
+        Train through the parameter server: minibatch SGD (``ps.batch_size`` rows per step;
+        the mean gradient plus ``alpha * w`` on the columns a minibatch touches, scaled by
+        the step's learning rate) with the weights on ``ps.num_servers`` shards and the rows
+        on ``ps.num_workers`` workers. Supports ``penalty`` "l2" or None, without
+        ``average`` or ``early_stopping``; ``tol`` is not used. None trains in this process
+        (per-sample SGD, as scikit-learn).
 
     Attributes
     ----------
@@ -80,6 +87,8 @@ default="optimal"
         Epochs run (the largest over the one-vs-all problems).
     t_ : float
         Number of weight updates made, plus one.
+    ps_stats_ : dict
+        With ``ps``: what the parameter server did (see ``FTRLClassifier.ps_stats_``).
     classes_ : ndarray of shape (n_classes,)
         The class labels.
     n_features_in_ : int
@@ -175,6 +184,7 @@ default="optimal"
         class_weight=None,
         warm_start=False,
         average=False,
+        ps=None,
     ):
         self.loss = loss
         self.penalty = penalty
@@ -197,6 +207,7 @@ default="optimal"
         self.class_weight = class_weight
         self.warm_start = warm_start
         self.average = average
+        self.ps = ps
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, coef_init=None, intercept_init=None, sample_weight=None):
@@ -343,6 +354,12 @@ default="invscaling"
     average : bool or int, default=False
         Average the weights (ASGD).
 
+    ps : pai_algos.ps.PSConfig, default=None
+        Train through the parameter server: minibatch SGD (``ps.batch_size`` rows per step)
+        with the weights on ``ps.num_servers`` shards and the rows on ``ps.num_workers``
+        workers. Supports ``penalty`` "l2" or None, without ``average`` or
+        ``early_stopping``; ``tol`` is not used. None trains in this process.
+
     Attributes
     ----------
     coef_ : ndarray of shape (n_features,)
@@ -353,6 +370,8 @@ default="invscaling"
         Epochs run.
     t_ : float
         Number of weight updates made, plus one.
+    ps_stats_ : dict
+        With ``ps``: what the parameter server did (see ``FTRLClassifier.ps_stats_``).
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -433,6 +452,7 @@ default="invscaling"
         n_iter_no_change=5,
         warm_start=False,
         average=False,
+        ps=None,
     ):
         self.loss = loss
         self.penalty = penalty
@@ -453,6 +473,7 @@ default="invscaling"
         self.n_iter_no_change = n_iter_no_change
         self.warm_start = warm_start
         self.average = average
+        self.ps = ps
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, coef_init=None, intercept_init=None, sample_weight=None):

@@ -53,6 +53,9 @@ class PSConfig:
         Kills shards and workers at given steps, for tests.
     num_partitions : int, default=None
         Virtual partitions (a power of two); default ``16 * num_servers`` rounded up.
+    batch_size : int, default=256
+        Rows per worker step for estimators without a ``batch_size`` of their own
+        (SGDClassifier, SGDRegressor); under ``"bsp"`` the workers split it.
     timeout : float, default=120.0
         Seconds a barrier or a staleness wait may block before the fit fails with
         :class:`PSError` (no hang).
@@ -70,6 +73,7 @@ class PSConfig:
     address: str | None = None
     fault_plan: object = field(default=None, compare=False)
     num_partitions: int | None = None
+    batch_size: int = 256
     timeout: float = 120.0
 
     def __post_init__(self):
@@ -82,7 +86,7 @@ class PSConfig:
                 f"on_server_failure must be one of {FAILURE_POLICIES}, "
                 f"got {self.on_server_failure!r}."
             )
-        for name in ("num_servers", "num_workers"):
+        for name in ("num_servers", "num_workers", "batch_size"):
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}.")

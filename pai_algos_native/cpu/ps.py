@@ -20,6 +20,7 @@ from numba import njit
 
 from .._config import JIT
 from .keyed_table import _home, _probe
+from .linear_sgd import MAX_DLOSS, _dloss, _loss
 
 #: mask that keeps every bit of the mixed hash (the table's slot mix, top bits used here)
 _ALL_BITS = -1
@@ -28,6 +29,7 @@ __all__ = [
     "adagrad_push",
     "group_by_shard",
     "partition_of",
+    "sgd_batch_grad",
     "sgd_push",
     "sum_by_key",
     "values_pull",
@@ -114,3 +116,34 @@ def adagrad_push(table_values, slots, grads, lr, eps):
         g = grads[i]
         table_values[s, 1] += g * g
         table_values[s, 0] -= lr * g / (np.sqrt(table_values[s, 1]) + eps)
+
+
+@njit(**JIT)
+def sgd_batch_grad(loss_code, loss_param, data, indptr, rows, inverse, y, s, w, with_bias, grad):
+    """Summed loss and per-key gradient of a minibatch under the pulled weights ``w``, for the
+    losses of SGDClassifier/SGDRegressor (codes of :data:`linear_sgd.LOSSES`).
+
+    ``w`` and ``grad`` are indexed by local key id (``inverse``, from
+    :func:`keyed_table.unique_keys`; 0 is the bias when ``with_bias``); ``s`` weighs each row
+    of the full matrix. ``grad`` is overwritten with ``sum_rows s_r dloss(y_r, p_r) x_rk``.
+    """
+    grad[:] = 0.0
+    total = 0.0
+    e = 0
+    for r in range(rows.shape[0]):
+        i = rows[r]
+        p = w[0] if with_bias else 0.0
+        start = e
+        for q in range(indptr[i], indptr[i + 1]):
+            p += float(data[q]) * w[inverse[e]]
+            e += 1
+        yi = float(y[i])
+        total += s[i] * _loss(loss_code, loss_param, yi, p)
+        g = s[i] * min(max(_dloss(loss_code, loss_param, yi, p), -MAX_DLOSS), MAX_DLOSS)
+        if with_bias:
+            grad[0] += g
+        e = start
+        for q in range(indptr[i], indptr[i + 1]):
+            grad[inverse[e]] += g * float(data[q])
+            e += 1
+    return total

@@ -296,3 +296,76 @@ def test_bad_configs_are_clear_errors():
     X, y = make_ctr(n_samples=50, random_state=0)[:2]
     with pytest.raises(TypeError, match="ps must be None or a pai_algos.ps.PSConfig"):
         FTRLClassifier(ps={"num_servers": 2}).fit(X, y)
+
+
+# -- SGDClassifier / SGDRegressor through the parameter server ---------------------------------
+
+
+@pytest.fixture(scope="module")
+def blobs():
+    from sklearn.datasets import make_classification
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = make_classification(3000, 20, n_informative=10, random_state=0)
+    return StandardScaler().fit_transform(X), y
+
+
+@pytest.mark.parametrize("loss", ["hinge", "log_loss", "modified_huber"])
+@pytest.mark.parametrize("sync", ["bsp", "async"])
+def test_sgd_classifier_through_ps_learns_as_well(blobs, loss, sync):
+    from pai_algos.linear_model import SGDClassifier
+
+    X, y = blobs
+    kw = dict(loss=loss, max_iter=10, tol=None, random_state=0)
+    plain = SGDClassifier(**kw).fit(X, y).score(X, y)
+    cfg = PSConfig(num_servers=2, num_workers=2, sync=sync)
+    model = SGDClassifier(**kw, ps=cfg).fit(X, y)
+    assert model.score(X, y) >= plain - 0.02
+    assert model.ps_stats_["steps"] > 0 and model.ps_stats_["pushes_lost"] == 0
+    assert model.coef_.shape == (1, 20) and model.n_iter_ == 10
+
+
+def test_sgd_multiclass_and_regressor_through_ps(blobs):
+    from sklearn.datasets import make_regression
+
+    from pai_algos.linear_model import SGDClassifier, SGDRegressor
+
+    X, _ = blobs
+    y3 = np.digitize(X[:, 0] + X[:, 1], [-1, 1])
+    plain = SGDClassifier(max_iter=10, tol=None, random_state=0).fit(X, y3).score(X, y3)
+    cfg = PSConfig(num_servers=2, batch_size=32)
+    model = SGDClassifier(max_iter=10, tol=None, random_state=0, ps=cfg).fit(X, y3)
+    assert model.score(X, y3) > plain - 0.04 and model.coef_.shape == (3, 20)
+    Xr, yr = make_regression(2000, 20, noise=1, random_state=0)
+    cfg = PSConfig(num_servers=2, num_workers=2, batch_size=32)
+    reg = SGDRegressor(max_iter=10, tol=None, learning_rate="constant", random_state=0, ps=cfg)
+    assert reg.fit(Xr, yr).score(Xr, yr) > 0.999
+
+
+def test_sgd_through_ps_is_deterministic_and_continues_with_partial_fit(blobs):
+    from pai_algos.linear_model import SGDClassifier
+
+    X, y = blobs
+    cfg = PSConfig(num_servers=3, num_workers=2)
+    kw = dict(max_iter=3, tol=None, random_state=0, learning_rate="constant", eta0=0.01)
+    a = SGDClassifier(**kw, ps=cfg).fit(X, y)
+    b = SGDClassifier(**kw, ps=cfg).fit(X, y)
+    np.testing.assert_array_equal(a.coef_, b.coef_)
+    before, score = a.coef_.copy(), a.score(X, y)
+    a.partial_fit(X[:500], y[:500])
+    assert not np.array_equal(a.coef_, before)
+    # the shards were seeded with the fitted weights: a small step on, not a restart
+    assert np.corrcoef(a.coef_.ravel(), before.ravel())[0, 1] > 0.99
+    assert a.score(X, y) > score - 0.02
+
+
+def test_sgd_options_the_ps_path_lacks_are_clear_errors(blobs):
+    from pai_algos.linear_model import SGDClassifier, SGDRegressor
+
+    X, y = blobs
+    with pytest.raises(ValueError, match=r"does not support penalty='l1', average"):
+        SGDClassifier(penalty="l1", average=True, ps=PSConfig()).fit(X, y)
+    with pytest.raises(ValueError, match=r"SGDRegressor\(ps=...\) .* early_stopping"):
+        SGDRegressor(early_stopping=True, ps=PSConfig()).fit(X, X[:, 0])
+    with pytest.raises(TypeError, match="ps must be None or a pai_algos.ps.PSConfig"):
+        SGDClassifier(ps="local").fit(X, y)
