@@ -51,15 +51,10 @@ class PushJob:
 
 
 def _engine(backend, n_servers, n_workers, **kw):
-    from pai_algos.ps import Engine, PSConfig, TableSpec
+    from pai_algos.ps import PSConfig, TableSpec, make_engine
 
     cfg = PSConfig(backend=backend, num_servers=n_servers, num_workers=n_workers, **kw)
-    spec = TableSpec("sgd", lr=1.0)
-    if backend == "ray":
-        from pai_algos.ps._ray import RayShards
-
-        return Engine(cfg, spec, shards=RayShards(cfg, spec))
-    return Engine(cfg, spec)
+    return make_engine(cfg, TableSpec("sgd", lr=1.0))
 
 
 def throughput_rows(backends):

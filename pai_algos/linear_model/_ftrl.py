@@ -20,14 +20,9 @@ __all__ = ["FTRLClassifier"]
 
 
 def _make_engine(config, spec):
-    """The engine of ``config.backend`` (the Ray backend imports ray only when asked for)."""
-    from ..ps import Engine
+    from ..ps import make_engine
 
-    if config.backend == "ray":
-        from ..ps._ray import RayShards
-
-        return Engine(config, spec, shards=RayShards(config, spec))
-    return Engine(config, spec)
+    return make_engine(config, spec)
 
 
 def _check_keys(X):

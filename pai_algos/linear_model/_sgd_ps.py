@@ -118,7 +118,7 @@ def run_sgd_ps(est, Xk, y, sw, w, intercept, *, max_iter, seed, weight_pos, weig
 
     Updates ``w`` in place; returns ``(intercept, n_iter)`` and stores ``ps_stats_``.
     """
-    from ..ps import Engine, TableSpec
+    from ..ps import TableSpec
     from ._ftrl import _make_engine
 
     config = est.ps
@@ -140,7 +140,6 @@ def run_sgd_ps(est, Xk, y, sw, w, intercept, *, max_iter, seed, weight_pos, weig
         _eta_schedule(est, float(est.alpha), int((est.t_ - 1.0) // config.batch_size)),
     )  # fmt: skip
     engine = _make_engine(config, TableSpec("sgd", lr=1.0))
-    assert isinstance(engine, Engine)
     try:
         nz = np.flatnonzero(w)
         seed_keys = nz.astype(np.int64)

@@ -14,7 +14,7 @@ with the workers' logged pushes replayed (``on_server_failure="restore_replay"``
 from __future__ import annotations
 
 from ._config import PSConfig, PSError
-from ._engine import Client, Engine
+from ._engine import Client, Engine, make_engine
 from ._shard import Shard, TableSpec
 
-__all__ = ["Client", "Engine", "PSConfig", "PSError", "Shard", "TableSpec"]
+__all__ = ["Client", "Engine", "PSConfig", "PSError", "Shard", "TableSpec", "make_engine"]

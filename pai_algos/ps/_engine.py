@@ -25,7 +25,7 @@ from ._config import PSError
 from ._shard import Shard
 from .testing import DriverKilled, FaultPlan
 
-__all__ = ["Client", "Engine"]
+__all__ = ["Client", "Engine", "make_engine"]
 
 #: pushes one worker may make within one step (sequence numbers are ``t * this + i``)
 MAX_PUSHES_PER_STEP = 1024
@@ -120,6 +120,8 @@ class Engine:
 
     def __init__(self, config, spec, shards=None):
         self.config = config
+        # set by the Ray backend when workers run as Ray actors (see pai_algos.ps._ray)
+        self.remote_workers = None
         self.spec = spec
         self.plan = config.fault_plan or FaultPlan()
         p = config.partitions
@@ -175,17 +177,20 @@ class Engine:
             if not idx.shape[0]:
                 continue
             msg = (worker, seq, clock, keys[idx], grads[idx])
-            with self.log_locks[s]:
-                self.logs[s].append(msg)
-            applied = self.shards.push(s, *msg)
-            with self._stats_lock:
-                if not applied:
-                    self.stats["pushes_deduplicated"] += 1
-                elif self.config.sync != "bsp":
-                    self.since_checkpoint[s] += 1
-                    self.stats["pushes_applied"] += 1
-                self.stats["messages"] += 1
-                self.stats["keys_pushed"] += int(idx.shape[0])
+            self.record(s, msg, self.shards.push(s, *msg))
+
+    def record(self, s, msg, applied):
+        """Log a message sent to shard ``s`` (for replay) and count its acknowledgement."""
+        with self.log_locks[s]:
+            self.logs[s].append(msg)
+        with self._stats_lock:
+            if not applied:
+                self.stats["pushes_deduplicated"] += 1
+            elif self.config.sync != "bsp":
+                self.since_checkpoint[s] += 1
+                self.stats["pushes_applied"] += 1
+            self.stats["messages"] += 1
+            self.stats["keys_pushed"] += int(msg[3].shape[0])
 
     # -- failures ----------------------------------------------------------------------------
     def _fail_shard(self, s, step):
@@ -267,6 +272,8 @@ class Engine:
         first = self._resume_clock(signature)
         self.stats["resumed_from_step"] = first
         losses = np.zeros(job.n_steps())
+        if self.remote_workers is not None:
+            self.remote_workers.start(job, self.log2p, self.part_to_shard)
         try:
             if self.config.sync == "bsp":
                 self._run_bsp(job, first, losses, signature)
@@ -274,6 +281,8 @@ class Engine:
                 self._run_free(job, losses)
         finally:
             self.stats["seconds"] = time.perf_counter() - start
+            if self.remote_workers is not None:
+                self.remote_workers.stop()
         if self.config.checkpoint_dir is not None and self.config.sync == "bsp":
             self._write_manifest(signature, job.n_steps(), True)
         return losses
@@ -283,21 +292,30 @@ class Engine:
         w = client.worker
         tries = 0
         while True:
-            client._begin(t)
-            slow = self.plan.slow_workers.get(w)
-            if slow:
-                time.sleep(slow)
-            loss = job.step(w, t, client)
-            if (w, t) in self._worker_kills:
-                # the worker dies after its pushes went out and before the step is acknowledged
-                self._worker_kills.discard((w, t))
+            die = (w, t) in self._worker_kills
+            self._worker_kills.discard((w, t))
+            try:
+                return self._attempt(job, client, t, die)
+            except _Died:
                 tries += 1
                 with self._stats_lock:
                     self.stats["worker_retries"] += 1
                 if tries > self.config.max_retries:
-                    raise _WorkerDead(w, t)
-                continue
-            return loss
+                    raise _WorkerDead(w, t) from None
+
+    def _attempt(self, job, client, t, die):
+        """Run step ``t`` of a worker once; ``die``: the worker dies after its pushes went out
+        and before the step is acknowledged (its retry re-sends the same sequence numbers)."""
+        slow = self.plan.slow_workers.get(client.worker, 0.0)
+        if self.remote_workers is not None:
+            return self.remote_workers.step(self, client.worker, t, die, slow)
+        client._begin(t)
+        if slow:
+            time.sleep(slow)
+        loss = job.step(client.worker, t, client)
+        if die:
+            raise _Died
+        return loss
 
     def _run_bsp(self, job, first, losses, signature):
         c = self.config
@@ -422,8 +440,24 @@ class Engine:
         return [self.shards.stats(s)["keys"] for s in range(self.n_shards)]
 
 
+class _Died(Exception):
+    """A worker attempt died (planned, or its Ray actor was lost)."""
+
+
 class _WorkerDead(Exception):
     def __init__(self, worker, step):
         super().__init__(worker, step)
         self.worker = worker
         self.step = step
+
+
+def make_engine(config, spec):
+    """The engine of ``config.backend``: shards (and, on Ray, workers) ready to run a job.
+
+    The Ray backend is imported only when asked for (it needs the ``ray`` extra).
+    """
+    if config.backend == "ray":
+        from ._ray import make_ray_engine
+
+        return make_ray_engine(config, spec)
+    return Engine(config, spec)

@@ -63,6 +63,7 @@ class RayShards:
         self.pids = ray.get([a.ping.remote() for a in self.actors])  # all started, in parallel
         self.first_pids = list(self.pids)
         self.ray = ray
+        self.timeout = config.timeout
 
     def _call(self, s, method, *args):
         return self.ray.get(getattr(self.actors[s], method).remote(*args))
@@ -84,8 +85,18 @@ class RayShards:
 
     def kill_and_restore(self, s):
         """``ray.kill`` the actor; Ray restarts it and its constructor reloads the checkpoint."""
+        import time
+
+        old = self.pids[s]
         self.ray.kill(self.actors[s], no_restart=False)
-        pid = self._call(s, "ping")  # retried by Ray until the new incarnation answers
+        # ray.kill is asynchronous: wait for a new process (Ray retries the ping meanwhile)
+        deadline = time.monotonic() + self.timeout
+        pid = self._call(s, "ping")
+        while pid == old:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"shard actor {s} did not restart within {self.timeout} s")
+            time.sleep(0.02)
+            pid = self._call(s, "ping")
         self.pids[s] = pid
 
     def load(self, s, keys, values):
@@ -104,3 +115,141 @@ class RayShards:
         self.actors = []
         if self._owns_ray:
             self.ray.shutdown()
+
+
+class _RemoteClient:
+    """A worker actor's client: one Ray call per shard touched, issued to all shards at once."""
+
+    def __init__(self, owner, step):
+        self.owner = owner
+        self.worker = owner.worker
+        self.step = int(step)
+        self._n_push = 0
+        self.sent = []
+        self.acks = []
+
+    def _group(self, keys):
+        from pai_algos_native.cpu import ps as kps
+
+        o = self.owner
+        order = np.empty(keys.shape[0], dtype=np.int64)
+        offsets = np.empty(len(o.shards) + 1, dtype=np.int64)
+        kps.group_by_shard(keys, o.log2p, o.part_to_shard, len(o.shards), order, offsets)
+        return order, offsets
+
+    def pull(self, keys):
+        ray = _ray()
+        keys = np.ascontiguousarray(keys, dtype=np.int64)
+        out = np.empty(keys.shape[0])
+        order, offsets = self._group(keys)
+        calls = []
+        for s, shard in enumerate(self.owner.shards):
+            idx = order[offsets[s] : offsets[s + 1]]
+            if idx.shape[0]:
+                calls.append((idx, shard.pull.remote(keys[idx])))
+        for idx, values in zip([c[0] for c in calls], ray.get([c[1] for c in calls])):
+            out[idx] = values
+        return out
+
+    def push(self, keys, grads):
+        from ._engine import MAX_PUSHES_PER_STEP
+
+        ray = _ray()
+        keys = np.ascontiguousarray(keys, dtype=np.int64)
+        grads = np.ascontiguousarray(grads, dtype=np.float64)
+        seq = self.step * MAX_PUSHES_PER_STEP + self._n_push
+        self._n_push += 1
+        order, offsets = self._group(keys)
+        refs = []
+        for s, shard in enumerate(self.owner.shards):
+            idx = order[offsets[s] : offsets[s + 1]]
+            if idx.shape[0]:
+                msg = (self.worker, seq, self.step, keys[idx], grads[idx])
+                self.sent.append((s, msg))
+                refs.append(shard.push.remote(*msg))
+        self.acks.extend(ray.get(refs))
+
+
+class _WorkerActor:
+    """A worker: its job (and so its data slice) lives in this process; each step pulls from
+    and pushes to the shard actors directly and returns its loss and what it sent."""
+
+    def __init__(self, worker, job, shards, log2p, part_to_shard):
+        self.worker = int(worker)
+        self.job = job
+        self.shards = shards
+        self.log2p = log2p
+        self.part_to_shard = part_to_shard
+
+    def ping(self):
+        return os.getpid()
+
+    def step(self, t, die, slow):
+        import time
+
+        client = _RemoteClient(self, t)
+        if slow:
+            time.sleep(slow)
+        loss = self.job.step(self.worker, t, client)
+        if die:
+            os._exit(1)  # a real death, after the pushes went out
+        return loss, client.sent, client.acks
+
+
+class RayWorkers:
+    """Workers as Ray actors; the engine drives their steps and keeps the replay log."""
+
+    def __init__(self, shards, config):
+        self.ray = _ray()
+        self.shard_actors = shards.actors
+        self.config = config
+        self.actors = []
+
+    def start(self, job, log2p, part_to_shard):
+        ray = self.ray
+        actor = ray.remote(num_cpus=0, max_restarts=-1, max_task_retries=0)(_WorkerActor)
+        job_ref = ray.put(job)
+        self.actors = [
+            actor.remote(w, job_ref, self.shard_actors, log2p, part_to_shard)
+            for w in range(self.config.num_workers)
+        ]
+
+    def step(self, engine, w, t, die, slow):
+        from ._engine import _Died
+
+        try:
+            loss, sent, acks = self.ray.get(self.actors[w].step.remote(t, die, slow))
+        except self.ray.exceptions.RayActorError:
+            self._wait_restarted(w)
+            raise _Died from None
+        for (s, msg), applied in zip(sent, acks):
+            engine.record(s, msg, applied)
+        return loss
+
+    def _wait_restarted(self, w):
+        """Block until Ray has restarted worker ``w``'s actor (or the timeout passes)."""
+        import time
+
+        deadline = time.monotonic() + self.config.timeout
+        while True:
+            try:
+                return self.ray.get(self.actors[w].ping.remote(), timeout=self.config.timeout)
+            except self.ray.exceptions.RayActorError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+
+    def stop(self):
+        for a in self.actors:
+            self.ray.kill(a, no_restart=True)
+        self.actors = []
+
+
+def make_ray_engine(config, spec):
+    """An engine whose shards and workers are Ray actors."""
+    from ._engine import Engine
+
+    shards = RayShards(config, spec)
+    engine = Engine(config, spec, shards=shards)
+    engine.remote_workers = RayWorkers(shards, config)
+    return engine

@@ -15,8 +15,7 @@ from sklearn.metrics import roc_auc_score  # noqa: E402
 
 from pai_algos.datasets import make_ctr  # noqa: E402
 from pai_algos.linear_model import FTRLClassifier  # noqa: E402
-from pai_algos.ps import Engine, PSConfig, TableSpec  # noqa: E402
-from pai_algos.ps._ray import RayShards  # noqa: E402
+from pai_algos.ps import PSConfig, TableSpec, make_engine  # noqa: E402
 from pai_algos.ps.testing import FaultPlan  # noqa: E402
 
 from .test_ps import CounterJob, _assert_exact, _counter_data  # noqa: E402
@@ -34,7 +33,7 @@ def local_ray():
 def _ray_counter(batches, **config):
     cfg = PSConfig(backend="ray", num_servers=2, num_workers=len(batches), **config)
     spec = TableSpec("sgd", lr=1.0)
-    engine = Engine(cfg, spec, shards=RayShards(cfg, spec))
+    engine = make_engine(cfg, spec)
     try:
         engine.run(CounterJob(batches))
         keys, values = engine.gather()
