@@ -15,7 +15,7 @@ all: test
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[test,cuda,viz,docs,ray]"
+	$(PY) -m pip install --quiet -e ".[test,cuda,viz,docs,ray,peers]"
 	touch $(STAMP)
 
 venv: $(STAMP)
