@@ -208,9 +208,10 @@ class RayWorkers:
     def start(self, job, log2p, part_to_shard):
         ray = self.ray
         actor = ray.remote(num_cpus=0, max_restarts=-1, max_task_retries=0)(_WorkerActor)
-        job_ref = ray.put(job)
+        # kept referenced for the run: a restarted worker actor gets its job from it again
+        self.job_ref = ray.put(job)
         self.actors = [
-            actor.remote(w, job_ref, self.shard_actors, log2p, part_to_shard)
+            actor.remote(w, self.job_ref, self.shard_actors, log2p, part_to_shard)
             for w in range(self.config.num_workers)
         ]
 
@@ -243,6 +244,7 @@ class RayWorkers:
         for a in self.actors:
             self.ray.kill(a, no_restart=True)
         self.actors = []
+        self.job_ref = None
 
 
 def make_ray_engine(config, spec):
