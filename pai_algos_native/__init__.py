@@ -20,10 +20,16 @@ DOMAINS = (
     "linear_gram",
     "linear_cd",
     "linear_sgd",
+    "linear_saga",
+    "linear_glm",
+    "linear_lars",
+    "linear_robust",
     "keyed_table",
+    "ps",
     "cluster",
     "naive_bayes",
     "preprocessing",
+    "text",
 )
 
 

@@ -8,6 +8,7 @@ import scipy.sparse as sp
 
 from pai_algos_native.cpu import linear
 
+from .naive_linear import logistic_hessian as naive_hessian
 from .naive_linear import logistic_loss_grad as naive_loss_grad
 
 DTYPES = [np.float32, np.float64]
@@ -108,8 +109,10 @@ def test_gradient_by_finite_differences(rng, n_outputs, sparse):
     np.testing.assert_allclose(grad, numeric, rtol=1e-5, atol=1e-5)
 
 
-def test_result_does_not_depend_on_thread_count(rng):
+def test_result_does_not_depend_on_thread_count(rng, monkeypatch):
     import numba
+
+    monkeypatch.setattr(linear, "SERIAL_WORK", 0)  # use the thread pool even on small data
 
     X, y, sw, coef, intercept = _problem(rng, 3000, 7, 3, np.float32)
     previous = numba.get_num_threads()
@@ -128,3 +131,101 @@ def test_chunks_depend_on_size_only():
     assert linear.n_chunks_for(10, 5) == 1
     assert linear.n_chunks_for(10**7, 5) == linear.MAX_CHUNKS
     assert linear.n_chunks_for(10**7, 10**9) == 1
+
+
+# ----------------------------------------------------------------------------- Hessian
+
+
+def _hessian(X, y, sw, coef, intercept):
+    size = coef.shape[0] * (coef.shape[1] + 1)
+    hess = np.full((size, size), np.nan)
+    if sp.issparse(X):
+        linear.logistic_hessian_csr(X.data, X.indices, X.indptr, y, sw, coef, intercept, hess)
+    else:
+        linear.logistic_hessian(X, y, sw, coef, intercept, hess)
+    return hess
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("n_outputs", [1, 3])
+@pytest.mark.parametrize("sparse", [False, True])
+def test_hessian_matches_numpy(rng, dtype, n_outputs, sparse):
+    X, y, sw, coef, intercept = _problem(
+        rng, 600, 6, n_outputs, dtype, density=0.4 if sparse else None
+    )
+    hess = _hessian(X, y, sw, coef, intercept)
+    np.testing.assert_allclose(hess, naive_hessian(X, y, sw, coef, intercept), rtol=1e-9, atol=1e-9)
+    np.testing.assert_array_equal(hess, hess.T)
+
+
+@pytest.mark.parametrize("n_outputs", [1, 3])
+@pytest.mark.parametrize("sparse", [False, True])
+def test_hessian_single_row_and_constant_column(rng, n_outputs, sparse):
+    X, y, sw, coef, intercept = _problem(rng, 1, 4, n_outputs, np.float64)
+    X[:, 1] = 2.0
+    if sparse:
+        X = sp.csr_matrix(X)
+    hess = _hessian(X, y, sw, coef, intercept)
+    np.testing.assert_allclose(hess, naive_hessian(X, y, sw, coef, intercept), rtol=1e-12)
+
+
+def test_hessian_unsorted_csr_indices(rng):
+    X, y, sw, coef, intercept = _problem(rng, 50, 6, 3, np.float64, density=0.6)
+    shuffled = X.copy()
+    for i in range(shuffled.shape[0]):
+        lo, hi = shuffled.indptr[i], shuffled.indptr[i + 1]
+        perm = rng.permutation(hi - lo) + lo
+        shuffled.indices[lo:hi] = shuffled.indices[perm]
+        shuffled.data[lo:hi] = shuffled.data[perm]
+    np.testing.assert_allclose(
+        _hessian(shuffled, y, sw, coef, intercept), _hessian(X, y, sw, coef, intercept), rtol=1e-12
+    )
+
+
+@pytest.mark.parametrize("n_outputs", [1, 3])
+def test_hessian_by_finite_differences_of_gradient(rng, n_outputs):
+    X, y, sw, coef, intercept = _problem(rng, 150, 3, n_outputs, np.float64)
+    hess = _hessian(X, y, sw, coef, intercept)
+    params = np.hstack([coef, intercept[:, None]])
+    eps = 1e-6
+    numeric = np.empty_like(hess)
+    for a, idx in enumerate(np.ndindex(params.shape)):
+        hi, lo = params.copy(), params.copy()
+        hi[idx] += eps
+        lo[idx] -= eps
+        _, g_hi = _call(X, y, sw, np.ascontiguousarray(hi[:, :-1]), hi[:, -1].copy())
+        _, g_lo = _call(X, y, sw, np.ascontiguousarray(lo[:, :-1]), lo[:, -1].copy())
+        numeric[:, a] = ((g_hi - g_lo) / (2 * eps)).ravel()
+    np.testing.assert_allclose(hess, numeric, rtol=1e-5, atol=1e-5)
+
+
+def test_hessian_does_not_depend_on_thread_count(rng, monkeypatch):
+    import numba
+
+    monkeypatch.setattr(linear, "SERIAL_WORK", 0)
+
+    X, y, sw, coef, intercept = _problem(rng, 2000, 5, 3, np.float32)
+    previous = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        one = _hessian(X, y, sw, coef, intercept)
+        numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+        many = _hessian(X, y, sw, coef, intercept)
+    finally:
+        numba.set_num_threads(previous)
+    np.testing.assert_array_equal(one, many)
+
+
+def test_small_calls_run_on_one_thread_and_restore_the_setting(rng):
+    import numba
+
+    seen = []
+    X, y, sw, coef, intercept = _problem(rng, 50, 3, 1, np.float64)
+    previous = numba.get_num_threads()
+    with linear._threads_for(10):
+        seen.append(numba.get_num_threads())
+    with linear._threads_for(linear.SERIAL_WORK):
+        seen.append(numba.get_num_threads())
+    assert seen == [1, previous] and numba.get_num_threads() == previous
+    _call(X, y, sw, coef, intercept)
+    assert numba.get_num_threads() == previous
