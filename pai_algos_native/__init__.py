@@ -29,7 +29,12 @@ DOMAINS = (
     "cluster",
     "naive_bayes",
     "preprocessing",
+    "trees",
     "text",
+    "mlp",
+    "recommend",
+    "svm",
+    "discriminant",
 )
 
 

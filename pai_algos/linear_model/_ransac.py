@@ -15,7 +15,7 @@ from sklearn.base import (
     clone,
 )
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import LinearRegression as _SkLinearRegression
+from sklearn.linear_model import LinearRegression as SkLinearRegression
 from sklearn.utils import check_random_state, get_tags
 from sklearn.utils.random import sample_without_replacement
 from sklearn.utils.validation import check_is_fitted, has_fit_parameter
@@ -256,7 +256,7 @@ class RANSACRegressor(MetaEstimatorMixin, RegressorMixin, MultiOutputMixin, Base
             If no valid consensus set is found.
         """
         linear = self.estimator is None or isinstance(
-            self.estimator, (LinearRegression, _SkLinearRegression)
+            self.estimator, (LinearRegression, SkLinearRegression)
         )
         finite = True if linear else "allow-nan"
         X, y = validate_data(

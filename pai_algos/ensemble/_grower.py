@@ -1,0 +1,255 @@
+"""Leaf-wise growth of one histogram tree on binned data (the Python side of the engine).
+
+The numerical work (histograms, split search, partition) is in :mod:`pai_algos_native.cpu.trees`;
+this module keeps the node bookkeeping: a heap of splittable leaves ordered by gain (best-first
+growth, as LightGBM and scikit-learn do), the limits ``max_leaf_nodes`` / ``max_depth`` /
+``min_samples_leaf``, and the subtraction trick (the smaller child's histogram is built from
+its rows, the larger child's is ``parent - smaller``).
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass
+
+import numpy as np
+
+from pai_algos_native import kernels
+
+__all__ = ["Tree", "TreeGrower"]
+
+#: scikit-learn's grower default: a child needs this much hessian to exist.
+MIN_HESSIAN_TO_SPLIT = 1e-3
+
+
+@dataclass
+class Tree:
+    """A grown tree: flat node arrays (root 0) and the training rows of each leaf."""
+
+    feature: np.ndarray
+    threshold: np.ndarray
+    bin_threshold: np.ndarray
+    left: np.ndarray
+    right: np.ndarray
+    missing_left: np.ndarray
+    value: np.ndarray
+    rows: np.ndarray
+    leaf_nodes: np.ndarray
+    leaf_starts: np.ndarray
+    leaf_stops: np.ndarray
+
+    @property
+    def n_nodes(self):
+        return self.feature.shape[0]
+
+
+@dataclass
+class _Node:
+    start: int
+    stop: int
+    sum_g: float
+    sum_h: float
+    count: float
+    depth: int
+    hist: np.ndarray | None = None
+    split: tuple | None = None  # (gain, feature, bin, missing_left, left_stats)
+    children: tuple | None = None
+
+
+class TreeGrower:
+    """Grow trees on fixed binned data.
+
+    Parameters
+    ----------
+    codes : ndarray of shape (n_features, n_samples), uint8
+    bin_mapper : BinMapper
+        Fitted on the same data (thresholds, bins per feature, missing flags).
+    max_leaf_nodes, max_depth : int or None
+    min_samples_leaf : int
+    l2_regularization : float
+    n_features_per_split : int
+        Features drawn (without replacement) at each node; all when equal to n_features.
+    rng : numpy.random.RandomState
+    """
+
+    def __init__(
+        self,
+        codes,
+        bin_mapper,
+        *,
+        max_leaf_nodes,
+        max_depth,
+        min_samples_leaf,
+        l2_regularization,
+        n_features_per_split,
+        rng,
+    ):
+        self.codes = codes
+        self.mapper = bin_mapper
+        self.max_leaf_nodes = max_leaf_nodes
+        self.max_depth = max_depth
+        self.min_samples_leaf = min_samples_leaf
+        self.l2 = float(l2_regularization)
+        self.n_features_per_split = n_features_per_split
+        self.rng = rng
+        self.k = kernels("trees")
+        d, n = codes.shape
+        self.n_features = d
+        self._buffer = np.empty(n, dtype=np.int64)
+        self._gains = np.empty(d)
+        self._bins = np.empty(d, dtype=np.int64)
+        self._missing_left = np.empty(d, dtype=np.uint8)
+        self._left_stats = np.zeros((d, 3))
+        self._full_mask = np.ones(d, dtype=np.uint8)
+
+    def _mask(self):
+        if self.n_features_per_split >= self.n_features:
+            return self._full_mask
+        mask = np.zeros(self.n_features, dtype=np.uint8)
+        mask[self.rng.choice(self.n_features, self.n_features_per_split, replace=False)] = 1
+        return mask
+
+    def _find_split(self, node):
+        """Set ``node.split`` to the best split, or leave it None if no split has gain > 0."""
+        self.k.find_best_splits(
+            node.hist,
+            self.mapper.n_bins_non_missing_,
+            self.mapper.has_missing_,
+            self._mask(),
+            node.sum_g,
+            node.sum_h,
+            node.count,
+            self.l2,
+            float(self.min_samples_leaf),
+            MIN_HESSIAN_TO_SPLIT,
+            self._gains,
+            self._bins,
+            self._missing_left,
+            self._left_stats,
+        )
+        f = int(np.argmax(self._gains))
+        gain = self._gains[f]
+        if gain > 0:
+            node.split = (
+                gain,
+                f,
+                int(self._bins[f]),
+                int(self._missing_left[f]),
+                self._left_stats[f].copy(),
+            )
+
+    def _leaf_value(self, node):
+        return -node.sum_g / (node.sum_h + self.l2 + 1e-15)
+
+    def grow(self, gradients, hessians, learning_rate):
+        """Grow one tree on ``gradients`` / ``hessians``; leaf values are shrunk by the rate."""
+        k = self.k
+        n = self.codes.shape[1]
+        rows = np.arange(n, dtype=np.int64)
+        msl = self.min_samples_leaf
+        root = _Node(0, n, float(np.sum(gradients)), float(np.sum(hessians)), float(n), 0)
+        nodes = [root]
+        heap = []
+        if root.count >= 2 * msl and root.sum_h >= MIN_HESSIAN_TO_SPLIT:
+            root.hist = k.build_histogram(
+                self.codes, gradients, hessians, rows, self.mapper.n_bins_
+            )
+            self._find_split(root)
+            if root.split is not None:
+                heapq.heappush(heap, (-root.split[0], 0))
+        n_leaves = 1
+        while heap:
+            _, idx = heapq.heappop(heap)
+            node = nodes[idx]
+            _, f, b, miss_left, left_stats = node.split
+            n_left = k.partition_rows(
+                self.codes[f],
+                rows[node.start : node.stop],
+                b,
+                miss_left,
+                self.mapper.missing_bin_,
+                self._buffer,
+            )
+            mid = node.start + n_left
+            depth = node.depth + 1
+            left = _Node(node.start, mid, left_stats[0], left_stats[1], left_stats[2], depth)
+            right = _Node(
+                mid,
+                node.stop,
+                node.sum_g - left_stats[0],
+                node.sum_h - left_stats[1],
+                node.count - left_stats[2],
+                depth,
+            )
+            if not self.mapper.has_missing_[f]:
+                # no NaN seen in training: at predict time NaN follows the bigger child
+                miss_left = int(left.count > right.count)
+            node.split = (node.split[0], f, b, miss_left, None)
+            node.children = (len(nodes), len(nodes) + 1)
+            nodes.extend((left, right))
+            n_leaves += 1
+            parent_hist, node.hist = node.hist, None
+            if self.max_leaf_nodes is not None and n_leaves >= self.max_leaf_nodes:
+                break
+            if self.max_depth is not None and depth >= self.max_depth:
+                continue
+            split_left = left.count >= 2 * msl
+            split_right = right.count >= 2 * msl
+            if not (split_left or split_right):
+                continue
+            small, large = (left, right) if left.count < right.count else (right, left)
+            small.hist = k.build_histogram(
+                self.codes,
+                gradients,
+                hessians,
+                rows[small.start : small.stop],
+                self.mapper.n_bins_,
+            )
+            large.hist = k.subtract_histogram(parent_hist, small.hist)
+            li, ri = node.children
+            for child, child_idx, wanted in ((left, li, split_left), (right, ri, split_right)):
+                if wanted:
+                    self._find_split(child)
+                    if child.split is not None:
+                        heapq.heappush(heap, (-child.split[0], child_idx))
+                if child.split is None:
+                    child.hist = None
+        return self._to_arrays(nodes, rows, learning_rate)
+
+    def _to_arrays(self, nodes, rows, learning_rate):
+        m = len(nodes)
+        feature = np.zeros(m, dtype=np.int32)
+        threshold = np.zeros(m)
+        bin_threshold = np.zeros(m, dtype=np.uint8)
+        left = np.full(m, -1, dtype=np.int32)
+        right = np.full(m, -1, dtype=np.int32)
+        missing_left = np.zeros(m, dtype=np.uint8)
+        value = np.zeros(m)
+        leaves = []
+        for i, node in enumerate(nodes):
+            value[i] = learning_rate * self._leaf_value(node)
+            if node.children is None:
+                leaves.append(i)
+                continue
+            _, f, b, miss_left, _ = node.split
+            feature[i] = f
+            threshold[i] = self.mapper.raw_threshold(f, b)
+            bin_threshold[i] = b
+            left[i], right[i] = node.children
+            missing_left[i] = miss_left
+        leaves = np.asarray(leaves, dtype=np.int64)
+        starts = np.array([nodes[i].start for i in leaves], dtype=np.int64)
+        stops = np.array([nodes[i].stop for i in leaves], dtype=np.int64)
+        return Tree(
+            feature,
+            threshold,
+            bin_threshold,
+            left,
+            right,
+            missing_left,
+            value,
+            rows,
+            leaves,
+            starts,
+            stops,
+        )

@@ -1,0 +1,24 @@
+"""Recommenders: one interface (fit on interactions, recommend, predict, similar_items).
+
+Every recommender is fitted on a users x items matrix of non-negative interactions (or a
+table of user, item and rating columns) and answers ``recommend(users, n)``,
+``predict(pairs)`` and ``similar_items(items, n)`` in the caller's ids.
+:func:`train_test_split_interactions` makes the per-user hold-out split; the ranking metrics
+live in :mod:`pai_algos.metrics`.
+"""
+
+from __future__ import annotations
+
+from ._als import ImplicitALS
+from ._bpr import BPR
+from ._item_cf import ItemCF
+from ._popularity import PopularityRecommender
+from ._split import train_test_split_interactions
+
+__all__ = [
+    "BPR",
+    "ImplicitALS",
+    "ItemCF",
+    "PopularityRecommender",
+    "train_test_split_interactions",
+]

@@ -1,0 +1,206 @@
+"""pai_algos_native.cpu.trees against the NumPy references in naive_trees."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pai_algos_native.cpu import trees as T
+
+from . import naive_trees as naive
+
+DTYPES = [np.float32, np.float64]
+MISSING_BIN = 255
+N_BINS = 256
+
+
+def _thresholds(rng, d, max_t=20):
+    per = [np.sort(rng.normal(size=rng.integers(0, max_t))) for _ in range(d)]
+    flat = np.concatenate(per) if per else np.empty(0)
+    offsets = np.zeros(d + 1, dtype=np.int64)
+    offsets[1:] = np.cumsum([len(t) for t in per])
+    return per, flat, offsets
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape", [(500, 6), (1, 3), (5000, 2)])
+def test_bin_features(rng, dtype, shape):
+    X = rng.normal(size=shape).astype(dtype)
+    X[rng.random(shape) < 0.1] = np.nan
+    per, flat, offsets = _thresholds(rng, shape[1])
+    if shape[1] > 1 and len(per[0]) > 0:
+        X[0, 0] = per[0][0]  # a value equal to a threshold falls in the lower bin
+    codes = np.empty((shape[1], shape[0]), dtype=np.uint8)
+    T.bin_features(X, flat, offsets, MISSING_BIN, codes)
+    np.testing.assert_array_equal(codes, naive.bin_features(X, per, MISSING_BIN))
+
+
+def test_bin_features_constant_column(rng):
+    X = np.full((40, 2), 3.0)
+    X[:, 1] = rng.normal(size=40)
+    per = [np.empty(0), np.array([0.0])]
+    offsets = np.array([0, 0, 1], dtype=np.int64)
+    codes = np.empty((2, 40), dtype=np.uint8)
+    T.bin_features(X, np.array([0.0]), offsets, MISSING_BIN, codes)
+    assert np.all(codes[0] == 0)
+    np.testing.assert_array_equal(codes, naive.bin_features(X, per, MISSING_BIN))
+
+
+def _codes(rng, d, n, n_bins_used=20):
+    codes = rng.integers(0, n_bins_used, size=(d, n)).astype(np.uint8)
+    codes[rng.random((d, n)) < 0.05] = MISSING_BIN
+    return codes
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("n", [1, 300, 40_000])
+def test_build_histogram(rng, dtype, n):
+    d = 4
+    codes = _codes(rng, d, n)
+    g = rng.normal(size=n).astype(dtype)
+    h = rng.uniform(0.1, 1, size=n).astype(dtype)
+    rows = np.sort(rng.choice(n, size=max(1, n // 2), replace=False)).astype(np.int64)
+    hist = T.build_histogram(codes, g, h, rows, N_BINS)
+    ref = naive.build_histogram(codes, g.astype(np.float64), h.astype(np.float64), rows, N_BINS)
+    np.testing.assert_allclose(hist, ref, rtol=1e-10, atol=1e-9)
+
+
+def test_histogram_subtraction_and_additivity(rng):
+    d, n = 3, 2000
+    codes = _codes(rng, d, n)
+    g, h = rng.normal(size=n), rng.uniform(0.1, 1, size=n)
+    rows = np.arange(n, dtype=np.int64)
+    mask = rng.random(n) < 0.3
+    small, large = rows[mask], rows[~mask]
+    parent = T.build_histogram(codes, g, h, rows, N_BINS)
+    h_small = T.build_histogram(codes, g, h, small, N_BINS)
+    h_large = T.build_histogram(codes, g, h, large, N_BINS)
+    np.testing.assert_allclose(T.subtract_histogram(parent, h_small), h_large, atol=1e-9)
+    # shards of rows (workers) add up to the whole (the parameter-server aggregation)
+    shards = np.array_split(rows, 3)
+    total = sum(T.build_histogram(codes, g, h, s, N_BINS) for s in shards)
+    np.testing.assert_allclose(total, parent, atol=1e-9)
+
+
+def test_split_gain_formula(rng):
+    gl, hl, gr, hr = rng.normal(), rng.uniform(0.5, 2), rng.normal(), rng.uniform(0.5, 2)
+    lam = 0.7
+    ref = gl**2 / (hl + lam) + gr**2 / (hr + lam) - (gl + gr) ** 2 / (hl + hr + lam)
+    np.testing.assert_allclose(T.split_gain(gl, hl, gr, hr, lam), ref, rtol=1e-9)
+
+
+@pytest.mark.parametrize("has_missing", [0, 1])
+@pytest.mark.parametrize("l2", [0.0, 1.0])
+def test_find_best_splits(rng, has_missing, l2):
+    d, n = 5, 400
+    nbnm = rng.integers(1, 12, size=d).astype(np.int64)
+    codes = np.stack([rng.integers(0, k, size=n) for k in nbnm]).astype(np.uint8)
+    hm = np.full(d, has_missing, dtype=np.uint8)
+    if has_missing:
+        codes[rng.random((d, n)) < 0.15] = MISSING_BIN
+    g, h = rng.normal(size=n) + 0.3 * codes[0], rng.uniform(0.1, 1, size=n)
+    hist = T.build_histogram(codes, g, h, np.arange(n, dtype=np.int64), N_BINS)
+    mask = np.ones(d, dtype=np.uint8)
+    mask[d - 1] = 0
+    gains, bins = np.empty(d), np.empty(d, dtype=np.int64)
+    ml, stats = np.empty(d, dtype=np.uint8), np.zeros((d, 3))
+    T.find_best_splits(
+        hist, nbnm, hm, mask, g.sum(), h.sum(), n, l2, 10, 1e-3, gains, bins, ml, stats
+    )
+    assert gains[d - 1] == -1.0
+    for f in range(d - 1):
+        ref_gain, ref_bin, ref_ml = naive.best_split_feature(hist[f], nbnm[f], hm[f], l2, 10, 1e-3)
+        np.testing.assert_allclose(gains[f], ref_gain, rtol=1e-9, atol=1e-12)
+        if ref_gain > 0:
+            assert (bins[f], ml[f]) == (ref_bin, ref_ml)
+            left = codes[f] <= bins[f]
+            if ml[f]:
+                left |= codes[f] == MISSING_BIN
+            np.testing.assert_allclose(stats[f], [g[left].sum(), h[left].sum(), left.sum()])
+
+
+def test_partition_rows_is_stable(rng):
+    n = 200
+    codes_f = rng.integers(0, 10, size=n).astype(np.uint8)
+    codes_f[::7] = MISSING_BIN
+    rows = np.sort(rng.choice(1000, n, replace=False)).astype(np.int64)
+    full = np.zeros(1000, dtype=np.uint8)
+    full[rows] = codes_f
+    for missing_left in (0, 1):
+        r = rows.copy()
+        n_left = T.partition_rows(full, r, 4, missing_left, MISSING_BIN, np.empty(n, np.int64))
+        go_left = (full[rows] <= 4) & (full[rows] != MISSING_BIN)
+        if missing_left:
+            go_left |= full[rows] == MISSING_BIN
+        np.testing.assert_array_equal(r[:n_left], rows[go_left])
+        np.testing.assert_array_equal(r[n_left:], rows[~go_left])
+
+
+def _random_forest(rng, d, n_trees, depth=3):
+    """Full binary trees of the given depth, concatenated."""
+    feature, threshold, left, right, ml, value, roots = [], [], [], [], [], [], []
+    for _ in range(n_trees):
+        base = len(feature)
+        roots.append(base)
+        m = 2 ** (depth + 1) - 1
+        for j in range(m):
+            internal = 2 * j + 1 < m
+            feature.append(rng.integers(0, d) if internal else 0)
+            threshold.append(rng.normal())
+            left.append(base + 2 * j + 1 if internal else -1)
+            right.append(base + 2 * j + 2 if internal else -1)
+            ml.append(rng.integers(0, 2))
+            value.append(rng.normal())
+    return (
+        np.array(feature, np.int32),
+        np.array(threshold),
+        np.array(left, np.int32),
+        np.array(right, np.int32),
+        np.array(ml, np.uint8),
+        np.array(value),
+        np.array(roots, np.int64),
+    )
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("n", [1, 50, 3000])
+@pytest.mark.parametrize("n_outputs", [1, 3])
+def test_predict_raw(rng, dtype, n, n_outputs):
+    d = 4
+    X = rng.normal(size=(n, d)).astype(dtype)
+    X[rng.random((n, d)) < 0.1] = np.nan
+    forest = _random_forest(rng, d, 3 * n_outputs)
+    out = np.zeros((n, n_outputs))
+    T.predict_raw(X, *forest, out)
+    ref = naive.predict(X, *forest, n_outputs)
+    np.testing.assert_allclose(out, ref, rtol=1e-12, atol=1e-12)
+
+
+def test_predict_binned_matches_raw(rng):
+    d, n = 3, 500
+    per, flat, offsets = _thresholds(rng, d, max_t=30)
+    X = rng.normal(size=(n, d))
+    X[rng.random((n, d)) < 0.1] = np.nan
+    codes = np.empty((d, n), np.uint8)
+    T.bin_features(X, flat, offsets, MISSING_BIN, codes)
+    feature, _, left, right, ml, value, roots = _random_forest(rng, d, 4)
+    bin_thr = np.array([rng.integers(0, max(1, len(per[f]))) for f in feature], dtype=np.uint8)
+    thr = np.array([per[f][b] if b < len(per[f]) else np.inf for f, b in zip(feature, bin_thr)])
+    out_raw, out_bin = np.zeros((n, 1)), np.zeros((n, 1))
+    T.predict_raw(X, feature, thr, left, right, ml, value, roots, out_raw)
+    T.predict_binned(codes, feature, bin_thr, left, right, ml, value, roots, MISSING_BIN, out_bin)
+    np.testing.assert_allclose(out_bin, out_raw)
+
+
+def test_add_leaf_values(rng):
+    n = 100
+    rows = rng.permutation(n).astype(np.int64)
+    starts, stops = np.array([0, 30, 70]), np.array([30, 70, 100])
+    vals = rng.normal(size=3)
+    raw = np.zeros((n, 2))
+    T.add_leaf_values(rows, starts, stops, vals, raw, 1)
+    ref = np.zeros(n)
+    for s, e, v in zip(starts, stops, vals):
+        ref[rows[s:e]] += v
+    np.testing.assert_allclose(raw[:, 1], ref)
+    assert not raw[:, 0].any()
