@@ -72,9 +72,8 @@ class _LocalShards:
 
     def __init__(self, config, spec):
         bsp = config.sync == "bsp"
-        self.shards = [
-            Shard(i, spec, bsp, config.checkpoint_dir) for i in range(config.num_servers)
-        ]
+        n = config.num_servers
+        self.shards = [Shard(i, spec, bsp, config.checkpoint_dir, n_shards=n) for i in range(n)]
         self.locks = [threading.Lock() for _ in self.shards]
 
     def pull(self, s, keys):
@@ -158,7 +157,13 @@ class Engine:
     def _group(self, keys):
         order = np.empty(keys.shape[0], dtype=np.int64)
         offsets = np.empty(self.n_shards + 1, dtype=np.int64)
-        kps.group_by_shard(keys, self.log2p, self.part_to_shard, self.n_shards, order, offsets)
+        if self.spec.dense_size is not None:
+            size = self.spec.dense_size
+            if keys.shape[0] and (keys.min() < 0 or keys.max() >= size):
+                raise IndexError(f"dense table keys must lie in [0, {size}).")
+            kps.group_by_range(keys, size, self.n_shards, order, offsets)
+        else:
+            kps.group_by_shard(keys, self.log2p, self.part_to_shard, self.n_shards, order, offsets)
         return order, offsets
 
     def pull(self, keys):

@@ -23,8 +23,11 @@ __all__ = ["RayShards"]
 class _ShardActor(Shard):
     """A shard that reloads its checkpoint whenever Ray (re)starts it."""
 
-    def __init__(self, shard_id, spec, bsp, checkpoint_dir):
-        super().__init__(shard_id, spec, bsp, checkpoint_dir, restore=checkpoint_dir is not None)
+    def __init__(self, shard_id, spec, bsp, checkpoint_dir, n_shards):
+        super().__init__(
+            shard_id, spec, bsp, checkpoint_dir, restore=checkpoint_dir is not None,
+            n_shards=n_shards,
+        )  # fmt: skip
 
     def ping(self):
         return os.getpid()
@@ -58,7 +61,8 @@ class RayShards:
         actor = ray.remote(num_cpus=0, max_restarts=-1, max_task_retries=-1)(_ShardActor)
         bsp = config.sync == "bsp"
         self.actors = [
-            actor.remote(i, spec, bsp, config.checkpoint_dir) for i in range(config.num_servers)
+            actor.remote(i, spec, bsp, config.checkpoint_dir, config.num_servers)
+            for i in range(config.num_servers)
         ]
         self.pids = ray.get([a.ping.remote() for a in self.actors])  # all started, in parallel
         self.first_pids = list(self.pids)
@@ -134,7 +138,10 @@ class _RemoteClient:
         o = self.owner
         order = np.empty(keys.shape[0], dtype=np.int64)
         offsets = np.empty(len(o.shards) + 1, dtype=np.int64)
-        kps.group_by_shard(keys, o.log2p, o.part_to_shard, len(o.shards), order, offsets)
+        if o.dense_size is not None:
+            kps.group_by_range(keys, o.dense_size, len(o.shards), order, offsets)
+        else:
+            kps.group_by_shard(keys, o.log2p, o.part_to_shard, len(o.shards), order, offsets)
         return order, offsets
 
     def pull(self, keys):
@@ -174,8 +181,9 @@ class _WorkerActor:
     """A worker: its job (and so its data slice) lives in this process; each step pulls from
     and pushes to the shard actors directly and returns its loss and what it sent."""
 
-    def __init__(self, worker, job, shards, log2p, part_to_shard):
+    def __init__(self, worker, job, shards, log2p, part_to_shard, dense_size):
         self.worker = int(worker)
+        self.dense_size = dense_size
         self.job = job
         self.shards = shards
         self.log2p = log2p
@@ -199,8 +207,9 @@ class _WorkerActor:
 class RayWorkers:
     """Workers as Ray actors; the engine drives their steps and keeps the replay log."""
 
-    def __init__(self, shards, config):
+    def __init__(self, shards, config, dense_size=None):
         self.ray = _ray()
+        self.dense_size = dense_size
         self.shard_actors = shards.actors
         self.config = config
         self.actors = []
@@ -211,7 +220,7 @@ class RayWorkers:
         # kept referenced for the run: a restarted worker actor gets its job from it again
         self.job_ref = ray.put(job)
         self.actors = [
-            actor.remote(w, self.job_ref, self.shard_actors, log2p, part_to_shard)
+            actor.remote(w, self.job_ref, self.shard_actors, log2p, part_to_shard, self.dense_size)
             for w in range(self.config.num_workers)
         ]
 
@@ -253,5 +262,5 @@ def make_ray_engine(config, spec):
 
     shards = RayShards(config, spec)
     engine = Engine(config, spec, shards=shards)
-    engine.remote_workers = RayWorkers(shards, config)
+    engine.remote_workers = RayWorkers(shards, config, spec.dense_size)
     return engine

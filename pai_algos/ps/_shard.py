@@ -23,8 +23,13 @@ __all__ = ["Shard", "TableSpec"]
 class TableSpec:
     """A sparse table's server-side optimizer and its hyper-parameters.
 
-    ``optimizer`` is ``"sgd"`` (``lr``), ``"adagrad"`` (``lr``, ``eps``) or ``"ftrl"``
-    (``alpha``, ``beta``, ``l1``, ``l2``).
+    ``optimizer`` is ``"sgd"`` (``lr``), ``"adagrad"`` (``lr``, ``eps``), ``"ftrl"``
+    (``alpha``, ``beta``, ``l1``, ``l2``) or ``"sum"`` (pushes are added: aggregation, e.g.
+    of the per-worker histograms of gradient boosting).
+
+    ``dense_size``: a dense table of that many entries (keys are the indices
+    ``0 .. dense_size - 1``), split across the shards in contiguous ranges and stored as plain
+    arrays; None (default) is a sparse table of arbitrary 64-bit keys stored in hash maps.
     """
 
     optimizer: str = "sgd"
@@ -34,16 +39,21 @@ class TableSpec:
     beta: float = 1.0
     l1: float = 0.0
     l2: float = 0.0
+    dense_size: int | None = None
 
     def __post_init__(self):
-        if self.optimizer not in ("sgd", "adagrad", "ftrl"):
+        if self.optimizer not in ("sgd", "adagrad", "ftrl", "sum"):
             raise ValueError(
-                f"optimizer must be 'sgd', 'adagrad' or 'ftrl', got {self.optimizer!r}."
+                f"optimizer must be 'sgd', 'adagrad', 'ftrl' or 'sum', got {self.optimizer!r}."
             )
+        if self.dense_size is not None and (
+            not isinstance(self.dense_size, int) or self.dense_size < 1
+        ):
+            raise ValueError(f"dense_size must be a positive integer, got {self.dense_size!r}.")
 
     @property
     def n_values(self) -> int:
-        return 1 if self.optimizer == "sgd" else 2
+        return 1 if self.optimizer in ("sgd", "sum") else 2
 
 
 class _Dedup:
@@ -100,9 +110,13 @@ class Shard:
         Load the checkpoint at construction (how a restarted Ray actor comes back).
     """
 
-    def __init__(self, shard_id, spec, bsp, checkpoint_dir=None, restore=False):
+    def __init__(self, shard_id, spec, bsp, checkpoint_dir=None, restore=False, n_shards=1):
         self.shard_id = int(shard_id)
         self.spec = spec
+        self.dense = spec.dense_size is not None
+        if self.dense:  # this shard's contiguous range of a dense table
+            self.lo = self.shard_id * spec.dense_size // n_shards
+            self.hi = (self.shard_id + 1) * spec.dense_size // n_shards
         self.bsp = bool(bsp)
         self.checkpoint_dir = checkpoint_dir
         self.pushes_applied = 0
@@ -115,8 +129,13 @@ class Shard:
 
     # -- state -----------------------------------------------------------------------------
     def _reset(self):
-        self.table_keys, self.table_values = kt.new_table(kt.MIN_CAPACITY, self.spec.n_values)
-        self.n_keys = 0
+        if self.dense:
+            self.table_keys = np.empty(0, dtype=np.int64)
+            self.table_values = np.zeros((self.hi - self.lo, self.spec.n_values))
+            self.n_keys = self.hi - self.lo
+        else:
+            self.table_keys, self.table_values = kt.new_table(kt.MIN_CAPACITY, self.spec.n_values)
+            self.n_keys = 0
         self.dedup = _Dedup()
         self.pending = {}  # clock -> {worker: (seq, keys, grads)} (bsp only)
         self.clock = 0
@@ -132,8 +151,14 @@ class Shard:
     def pull(self, keys):
         """Current weights of ``keys`` (0 for keys never pushed)."""
         out = np.empty(keys.shape[0])
-        if self.spec.optimizer == "ftrl":
-            s = self.spec
+        s = self.spec
+        if self.dense:
+            slots = self._dense_slots(keys)
+            if s.optimizer == "ftrl":
+                kt.ftrl_weights(self.table_values, slots, s.alpha, s.beta, s.l1, s.l2, out)
+            else:
+                out[:] = self.table_values[slots, 0]
+        elif s.optimizer == "ftrl":
             slots = np.empty(keys.shape[0], dtype=np.int64)
             kt.ftrl_pull(
                 self.table_keys, self.table_values, keys, s.alpha, s.beta, s.l1, s.l2, slots, out
@@ -141,6 +166,15 @@ class Shard:
         else:
             kps.values_pull(self.table_keys, self.table_values, keys, 0, out)
         return out
+
+    def _dense_slots(self, keys):
+        slots = np.asarray(keys, dtype=np.int64) - self.lo
+        if slots.shape[0] and (slots.min() < 0 or slots.max() >= self.hi - self.lo):
+            raise IndexError(
+                f"keys outside shard {self.shard_id}'s range [{self.lo}, {self.hi}) of the "
+                "dense table"
+            )
+        return slots
 
     def push(self, worker, seq, clock, keys, grads):
         """Apply (or, under BSP, buffer) one push; returns False when it was a duplicate."""
@@ -175,6 +209,8 @@ class Shard:
         return len(pushes)
 
     def _grow(self, n_new):
+        if self.dense:
+            return
         capacity = kt.capacity_for(self.n_keys + n_new)
         if capacity > self.table_keys.shape[0]:
             new_keys, new_values = kt.new_table(capacity, self.spec.n_values)
@@ -184,17 +220,26 @@ class Shard:
     def _apply(self, keys, grads):
         if keys.shape[0] == 0:
             return
-        self._grow(keys.shape[0])
-        slots = np.empty(keys.shape[0], dtype=np.int64)
-        self.n_keys += kt.insert_slots(self.table_keys, keys, slots)
+        slots = self._slots(keys)
         s = self.spec
         grads = np.ascontiguousarray(grads, dtype=np.float64)
         if s.optimizer == "ftrl":
             kt.ftrl_push(self.table_values, slots, grads, s.alpha, s.beta, s.l1, s.l2)
         elif s.optimizer == "adagrad":
             kps.adagrad_push(self.table_values, slots, grads, s.lr, s.eps)
+        elif s.optimizer == "sum":
+            kps.sgd_push(self.table_values, slots, grads, -1.0)
         else:
             kps.sgd_push(self.table_values, slots, grads, s.lr)
+
+    def _slots(self, keys):
+        """Rows of ``keys`` in ``table_values``, inserting new keys of a sparse table."""
+        if self.dense:
+            return self._dense_slots(keys)
+        self._grow(keys.shape[0])
+        slots = np.empty(keys.shape[0], dtype=np.int64)
+        self.n_keys += kt.insert_slots(self.table_keys, keys, slots)
+        return slots
 
     # -- checkpoints -----------------------------------------------------------------------
     def checkpoint(self, clock):
@@ -237,13 +282,13 @@ class Shard:
 
     def load(self, keys, values):
         """Insert ``keys`` with their optimizer state ``values`` (an existing model)."""
-        self._grow(keys.shape[0])
-        slots = np.empty(keys.shape[0], dtype=np.int64)
-        self.n_keys += kt.insert_slots(self.table_keys, keys, slots)
+        slots = self._slots(keys)  # may grow (replace) the table: index it afterwards
         self.table_values[slots] = values
 
     def state(self):
         """``(keys, values)`` of every stored key (sorted by key)."""
+        if self.dense:
+            return np.arange(self.lo, self.hi, dtype=np.int64), self.table_values.copy()
         keys, slots = kt.stored_keys(self.table_keys)
         order = np.argsort(keys, kind="stable")
         keys, slots = keys[order], slots[order]

@@ -27,6 +27,7 @@ _ALL_BITS = -1
 
 __all__ = [
     "adagrad_push",
+    "group_by_range",
     "group_by_shard",
     "partition_of",
     "sgd_batch_grad",
@@ -60,6 +61,32 @@ def group_by_shard(keys, log2_partitions, part_to_shard, n_shards, order, offset
         offsets[s] = 0
     for i in range(n):
         s = part_to_shard[part[i]]
+        shard[i] = s
+        offsets[s + 1] += 1
+    for s in range(n_shards):
+        offsets[s + 1] += offsets[s]
+    fill = offsets[:n_shards].copy()
+    for i in range(n):
+        s = shard[i]
+        order[fill[s]] = i
+        fill[s] += 1
+
+
+@njit(**JIT)
+def group_by_range(keys, size, n_shards, order, offsets):
+    """Dense tables: :func:`group_by_shard` with shard ``s`` owning the indices
+    ``[s * size // n_shards, (s + 1) * size // n_shards)``."""
+    n = keys.shape[0]
+    shard = np.empty(n, dtype=np.int64)
+    for s in range(n_shards + 1):
+        offsets[s] = 0
+    for i in range(n):
+        s = (keys[i] * n_shards) // size
+        # the boundaries are floor(s * size / n_shards): fix the rounding at the edges
+        while s > 0 and keys[i] < (s * size) // n_shards:
+            s -= 1
+        while s < n_shards - 1 and keys[i] >= ((s + 1) * size) // n_shards:
+            s += 1
         shard[i] = s
         offsets[s + 1] += 1
     for s in range(n_shards):

@@ -87,3 +87,16 @@ def test_values_pull_and_optimizers(rng):
     before = values[slots, 0].copy()
     K.sgd_push(values, slots, grads, 0.5)
     np.testing.assert_allclose(values[slots, 0], before - 0.5 * grads, rtol=1e-12)
+
+
+@pytest.mark.parametrize(("size", "n_shards"), [(10, 3), (7, 7), (1000, 4), (5, 1)])
+def test_group_by_range(rng, size, n_shards):
+    keys = np.sort(rng.integers(0, size, size=200)).astype(np.int64)
+    order = np.empty(keys.shape[0], dtype=np.int64)
+    offsets = np.empty(n_shards + 1, dtype=np.int64)
+    K.group_by_range(keys, size, n_shards, order, offsets)
+    bounds = [s * size // n_shards for s in range(n_shards + 1)]
+    for s in range(n_shards):
+        idx = order[offsets[s] : offsets[s + 1]]
+        inside = (keys >= bounds[s]) & (keys < bounds[s + 1])
+        np.testing.assert_array_equal(idx, np.flatnonzero(inside))

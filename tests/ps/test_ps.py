@@ -369,3 +369,75 @@ def test_sgd_options_the_ps_path_lacks_are_clear_errors(blobs):
         SGDRegressor(early_stopping=True, ps=PSConfig()).fit(X, X[:, 0])
     with pytest.raises(TypeError, match="ps must be None or a pai_algos.ps.PSConfig"):
         SGDClassifier(ps="local").fit(X, y)
+
+
+# -- dense tables -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("sync", ["bsp", "async"])
+def test_dense_table_counter_model_exact_through_a_killed_shard(rng, tmp_path, sync):
+    size = 1000
+    batches = _counter_data(rng, key_space=size, n_keys=300)
+    cfg = PSConfig(
+        num_servers=3,
+        num_workers=len(batches),
+        sync=sync,
+        checkpoint_dir=str(tmp_path),
+        checkpoint_every=4,
+        fault_plan=FaultPlan(kill_servers={1: 6}, kill_workers={0: 2}),
+    )
+    engine = Engine(cfg, TableSpec("sgd", lr=1.0, dense_size=size))
+    engine.run(CounterJob(batches))
+    keys, values = engine.gather()
+    np.testing.assert_array_equal(keys, np.arange(size))  # every index, in three ranges
+    ref_keys, ref_counts = _true_counts(batches)
+    expected = np.zeros(size)
+    expected[ref_keys] = ref_counts
+    np.testing.assert_array_equal(values[:, 0], expected)
+    assert engine.table_sizes() == [333, 333, 334]
+    assert engine.stats["pushes_lost"] == 0 and engine.stats["server_restarts"] == 1
+
+
+class HistogramJob:
+    """Each worker pushes the histogram of its rows (bins x gradient sums), then every worker
+    pulls the total: the aggregation PAI's PS-SMART does for gradient boosting."""
+
+    def __init__(self, codes, grads, n_workers, n_bins):
+        self.parts = np.array_split(np.arange(codes.shape[0]), n_workers)
+        self.codes, self.grads, self.n_bins = codes, grads, n_bins
+        self.pulled = {}
+
+    def n_steps(self):
+        return 2
+
+    def step(self, worker, t, client):
+        keys = np.arange(self.n_bins, dtype=np.int64)
+        if t == 0:
+            rows = self.parts[worker]
+            hist = np.bincount(self.codes[rows], self.grads[rows], minlength=self.n_bins)
+            client.push(keys, hist)
+        else:
+            self.pulled[worker] = client.pull(keys)
+        return 0.0
+
+    def signature(self):
+        return "hist"
+
+
+def test_dense_sum_table_aggregates_worker_histograms(rng):
+    codes = rng.integers(0, 64, size=5000)
+    grads = rng.normal(size=5000)
+    job = HistogramJob(codes, grads, n_workers=3, n_bins=64)
+    engine = Engine(PSConfig(num_servers=2, num_workers=3), TableSpec("sum", dense_size=64))
+    engine.run(job)
+    total = np.bincount(codes, grads, minlength=64)
+    for w in range(3):
+        np.testing.assert_allclose(job.pulled[w], total, rtol=1e-12)
+
+
+def test_dense_table_rejects_keys_out_of_range():
+    engine = Engine(PSConfig(num_servers=2), TableSpec("sum", dense_size=10))
+    with pytest.raises(IndexError, match=r"dense table keys must lie in \[0, 10\)"):
+        engine.pull(np.array([3, 10]))
+    with pytest.raises(ValueError, match="dense_size must be a positive integer"):
+        TableSpec(dense_size=0)

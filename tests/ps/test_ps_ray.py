@@ -76,3 +76,20 @@ def test_ftrl_ray_equals_local_under_bsp():
     auc = [roc_auc_score(y, m.predict_proba(X)[:, 1]) for m in (local, remote)]
     assert abs(auc[0] - auc[1]) < 0.002
     assert remote.ps_stats_["server_restarts"] == 0
+
+
+def test_dense_sum_table_on_ray(rng):
+    from .test_ps import HistogramJob
+
+    codes = rng.integers(0, 40, size=2000)
+    grads = rng.normal(size=2000)
+    job = HistogramJob(codes, grads, n_workers=2, n_bins=40)
+    cfg = PSConfig(backend="ray", num_servers=2, num_workers=2)
+    engine = make_engine(cfg, TableSpec("sum", dense_size=40))
+    try:
+        engine.run(job)
+        keys, values = engine.gather()
+    finally:
+        engine.close()
+    np.testing.assert_allclose(values[:, 0], np.bincount(codes, grads, minlength=40), rtol=1e-12)
+    np.testing.assert_array_equal(keys, np.arange(40))
