@@ -30,7 +30,7 @@ format: $(STAMP)
 
 # Unit, parity, common and gallery tests, in parallel.
 test-unit: $(STAMP)
-	$(PY) -m pytest -n $(JOBS) --dist loadgroup -q tests --ignore=tests/cuda
+	$(PY) -m pytest -n $(JOBS) --dist loadgroup -q --durations=25 tests --ignore=tests/cuda
 
 # CUDA kernels under Numba's simulator: the variable must be set before numba is imported.
 test-cuda: $(STAMP)

@@ -83,11 +83,16 @@ def _synthetic_classification(seed, n=3000, n_classes=2, nan_fraction=0.0):
 @pytest.mark.parametrize("n_classes", [2, 3])
 @pytest.mark.parametrize("nan_fraction", [0.0, 0.1])
 def test_classifier_parity_synthetic(seed, n_classes, nan_fraction):
-    X_tr, X_te, y_tr, y_te = _synthetic_classification(seed % 1000, 1500, n_classes, nan_fraction)
+    X_tr, X_te, y_tr, y_te = _synthetic_classification(seed % 1000, 3000, n_classes, nan_fraction)
     ours, ref = _pair(HistGradientBoostingClassifier, SkHGBC, max_iter=20)
     ours.fit(X_tr, y_tr)
     ref.fit(X_tr, y_tr)
-    assert abs(ours.score(X_te, y_te) - ref.score(X_te, y_te)) <= 0.01 + 0.5 / len(y_te) * 2
+    # two equally good models that disagree on a fraction d of the test rows differ in
+    # accuracy by sampling noise of about sqrt(d / n): allow 0.01 plus two such deviations
+    # (fresh random data each run; the real-data tests above hold the plain 0.01)
+    disagree = np.mean(ours.predict(X_te) != ref.predict(X_te))
+    tol = 0.01 + 2 * np.sqrt(disagree / len(y_te))
+    assert abs(ours.score(X_te, y_te) - ref.score(X_te, y_te)) <= tol
     loss_ours = log_loss(y_te, ours.predict_proba(X_te))
     loss_ref = log_loss(y_te, ref.predict_proba(X_te))
     assert abs(loss_ours - loss_ref) <= 0.05 * loss_ref
