@@ -52,7 +52,9 @@ def test_default_threshold_and_min_samples_fraction(rng):
     ours = RANSACRegressor(min_samples=0.05, random_state=4).fit(X, y)
     ref = skl.RANSACRegressor(min_samples=0.05, random_state=4).fit(X, y)
     np.testing.assert_array_equal(ours.inlier_mask_, ref.inlier_mask_)
-    assert not ours.inlier_mask_[out].any()
+    # the default threshold (the MAD of y) is wide: an outlier planted close to the line can
+    # fall inside it, for scikit-learn too (the masks are equal), but hardly any do
+    assert ours.inlier_mask_[out].mean() <= 0.1
 
 
 def test_other_estimator_and_validators(rng):

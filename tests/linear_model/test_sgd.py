@@ -53,8 +53,11 @@ CLF_PARAMS = [
 def test_classifier_parity(loader, params, seed):
     X, y = _std(loader)
     # with early stopping the validation rows are left out of the shuffle, so the row order
-    # differs from scikit-learn's: compare the mean accuracy over several seeds
-    seeds = [seed % 1000 + i for i in range(8 if params.get("early_stopping") else 1)]
+    # differs from scikit-learn's; with the log loss the per-epoch loss sums that decide the
+    # stop differ in the last bits, so a run may stop an epoch apart: compare the mean
+    # accuracy over several seeds
+    several = params.get("early_stopping") or params.get("loss") == "log_loss"
+    seeds = [seed % 1000 + i for i in range(8 if several else 1)]
     a, b = [], []
     for s in seeds:
         ours, theirs = _both(SGDClassifier, sk.SGDClassifier, X, y, random_state=s, **params)
