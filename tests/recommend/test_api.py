@@ -27,7 +27,13 @@ def _make(cls, **extra):
 
 @pytest.fixture
 def X(seed):
-    return make_interactions(60, 20, n_factors=3, density=0.2, random_state=seed)
+    X = make_interactions(60, 20, n_factors=3, density=0.2, random_state=seed).tocsr()
+    # every user and every item interacts at least once, so that a table of the interactions
+    # holds every id of the matrix (an empty column has no row in the table)
+    X = X + sp.csr_matrix(
+        (np.ones(60, dtype=X.dtype), (np.arange(60), np.arange(60) % 20)), shape=X.shape
+    )
+    return sp.csr_matrix(X, dtype=np.float32)
 
 
 def _table(X, users, items):
