@@ -19,12 +19,6 @@ from ._ftrl_store import FTRLJob, LocalStore, train_epoch
 __all__ = ["FTRLClassifier"]
 
 
-def _make_engine(config, spec):
-    from ..ps import make_engine
-
-    return make_engine(config, spec)
-
-
 def _check_keys(X):
     """Reject sparse input whose column indices cannot be 64-bit feature keys."""
     if not sp.issparse(X):
@@ -246,22 +240,16 @@ class FTRLClassifier(ClassifierMixin, BaseEstimator):
 
     def _learn_ps(self, X, y01, n_passes, rng):
         """All passes through the parameter server; returns the loss of each pass."""
-        from ..ps import TableSpec
+        from ..ps import TableSpec, make_engine
 
         n = X.shape[0]
         orders = [
             (rng.permutation(n) if rng is not None else np.arange(n)).astype(np.int64)
             for _ in range(n_passes)
         ]
-        # under bsp the shards sum a step's pushes, so the workers split the minibatch (the
-        # update per step is the same size as in-process); otherwise each push is one update
-        n_workers = self.ps.num_workers
-        per_worker = -(-int(self.batch_size) // n_workers) if self.ps.sync == "bsp" else None
-        job = FTRLJob(
-            X, y01, orders, n_workers, per_worker or int(self.batch_size), self.fit_intercept
-        )
+        job = FTRLJob(X, y01, orders, self.ps, self.batch_size, self.fit_intercept)
         spec = TableSpec("ftrl", alpha=self.alpha, beta=self.beta, l1=self.l1, l2=self.l2)
-        engine = _make_engine(self.ps, spec)
+        engine = make_engine(self.ps, spec)
         try:
             keys, values = self.store_.all_state()
             if keys.shape[0]:

@@ -19,6 +19,8 @@ import numpy as np
 
 from pai_algos_native.cpu import keyed_table as kt
 
+from ..ps._job import MinibatchJob
+
 __all__ = ["FTRLJob", "LocalStore", "train_epoch"]
 
 
@@ -190,64 +192,15 @@ def train_epoch(store, X, y, order, batch_size, with_bias):
     return total
 
 
-class FTRLJob:
-    """FTRL training as a parameter-server job: ``n_passes`` passes over the rows, each pass's
-    rows split into ``n_workers`` contiguous slices; worker ``w`` at step ``t`` takes the
-    ``t``-th minibatch of its slice, pulls its keys, computes the logistic gradient and pushes
-    it (the same arithmetic as :func:`train_epoch`).
-
-    Parameters
-    ----------
-    X : scipy.sparse.csr_matrix
-        Rows; column indices are the int64 keys.
-    y : ndarray of shape (n_samples,)
-        Targets in {0, 1} (float64).
-    orders : list of ndarray of int64
-        One row order per pass.
-    n_workers, batch_size : int
-    with_bias : bool
+class FTRLJob(MinibatchJob):
+    """FTRL training as a parameter-server job: each worker step pulls its minibatch's keys,
+    computes the logistic gradient and pushes it (the same arithmetic as :func:`train_epoch`);
+    the shards apply FTRL-Proximal. See :class:`pai_algos.ps._job.MinibatchJob` for the split of
+    rows over workers and steps; ``y`` holds targets in {0, 1} (float64).
     """
 
-    def __init__(self, X, y, orders, n_workers, batch_size, with_bias):
-        self.data, self.indices, self.indptr = X.data, X.indices, X.indptr
-        self.y = y
-        self.batch_size = int(batch_size)
-        self.with_bias = bool(with_bias)
-        self.n_workers = int(n_workers)
-        self.slices = []
-        longest = 0
-        for order in orders:
-            bounds = np.linspace(0, order.shape[0], self.n_workers + 1).astype(np.int64)
-            parts = [order[bounds[w] : bounds[w + 1]] for w in range(self.n_workers)]
-            longest = max(longest, max(p.shape[0] for p in parts))
-            self.slices.append(parts)
-        self.steps_per_pass = max(1, -(-longest // self.batch_size))
-        self._orders = orders
-
-    def n_steps(self):
-        return len(self.slices) * self.steps_per_pass
-
-    def step(self, worker, t, client):
-        p, s = divmod(t, self.steps_per_pass)
-        rows = self.slices[p][worker][s * self.batch_size : (s + 1) * self.batch_size]
-        if rows.shape[0] == 0:
-            return 0.0
-        keys, inverse = kt.unique_keys(self.indices, self.indptr, rows, self.with_bias)
-        w = client.pull(keys)
-        grad = np.empty(keys.shape[0])
+    def gradient(self, t, rows, inverse, w, grad):
         margins = np.empty(rows.shape[0])
-        loss = kt.logistic_batch_grad(
+        return kt.logistic_batch_grad(
             self.data, self.indptr, rows, inverse, self.y, w, self.with_bias, grad, margins
         )
-        client.push(keys, grad)
-        return loss
-
-    def signature(self):
-        """Identifies the job (data, row orders, split, batch) for resuming after a crash."""
-        import hashlib
-
-        h = hashlib.sha1()
-        for a in (self.indptr, self.indices, self.data, self.y, *self._orders):
-            h.update(np.ascontiguousarray(a).tobytes())
-        h.update(f"{self.n_workers}/{self.batch_size}/{self.with_bias}".encode())
-        return h.hexdigest()

@@ -20,6 +20,8 @@ from pai_algos_native.cpu import keyed_table as kt
 from pai_algos_native.cpu import ps as kps
 from pai_algos_native.cpu.linear_sgd import LOSSES
 
+from ..ps._job import MinibatchJob
+
 __all__ = ["check_ps_params", "run_sgd_ps"]
 
 
@@ -45,58 +47,31 @@ def check_ps_params(est):
         )
 
 
-class _SGDJob:
-    def __init__(self, X, y, s, orders, n_workers, batch, bsp, with_bias, loss, param, alpha, eta):
-        self.data, self.indices, self.indptr = X.data, X.indices.astype(np.int64), X.indptr
-        self.y, self.s = y, s
-        self.with_bias = with_bias
+class _SGDJob(MinibatchJob):
+    """Minibatch SGD: the mean loss gradient plus ``alpha * w`` on the pulled columns, scaled
+    by the step's learning rate ``eta(t)`` (the shards apply ``w -= update``)."""
+
+    def __init__(self, X, y, s, orders, config, batch, with_bias, loss, param, alpha, eta):
+        super().__init__(X, y, orders, config, batch, with_bias)
+        self.s = s
         self.loss, self.param, self.alpha, self.eta = loss, float(param), float(alpha), eta
-        self.n_workers = n_workers
-        # bsp: the workers split a minibatch of `batch` rows and the shards sum their pushes
-        self.global_batch = batch
-        self.batch = -(-batch // n_workers) if bsp else batch
-        self.slices = []
-        longest = 0
-        for order in orders:
-            bounds = np.linspace(0, order.shape[0], n_workers + 1).astype(np.int64)
-            parts = [order[bounds[w] : bounds[w + 1]] for w in range(n_workers)]
-            longest = max(longest, max(p.shape[0] for p in parts))
-            self.slices.append(parts)
-        self.steps_per_epoch = max(1, -(-longest // self.batch))
-        self.bsp = bsp
-        self._orders = orders
 
-    def n_steps(self):
-        return len(self.slices) * self.steps_per_epoch
-
-    def step(self, worker, t, client):
-        epoch, j = divmod(t, self.steps_per_epoch)
-        rows = self.slices[epoch][worker][j * self.batch : (j + 1) * self.batch]
-        if rows.shape[0] == 0:
-            return 0.0
-        keys, inverse = kt.unique_keys(self.indices, self.indptr, rows, self.with_bias)
-        w = client.pull(keys)
-        grad = np.empty(keys.shape[0])
+    def gradient(self, t, rows, inverse, w, grad):
         loss = kps.sgd_batch_grad(
             self.loss, self.param, self.data, self.indptr, rows, inverse, self.y, self.s, w,
             self.with_bias, grad,
         )  # fmt: skip
+        # bsp: this worker's rows are a share of the step's minibatch (the shards sum them)
         denominator = self.global_batch if self.bsp else rows.shape[0]
         grad /= denominator
         off = 1 if self.with_bias else 0
         if self.alpha:
             grad[off:] += self.alpha * w[off:] * (rows.shape[0] / denominator)
-        client.push(keys, self.eta(t + 1) * grad)
+        grad *= self.eta(t + 1)
         return loss
 
-    def signature(self):
-        import hashlib
-
-        h = hashlib.sha1()
-        for a in (self.indptr, self.indices, self.data, self.y, self.s, *self._orders):
-            h.update(np.ascontiguousarray(a).tobytes())
-        h.update(f"{self.n_workers}/{self.batch}/{self.loss}".encode())
-        return h.hexdigest()
+    def _signature_parts(self):
+        return (*super()._signature_parts(), self.s, np.array([self.loss]))
 
 
 def _eta_schedule(est, alpha, done):
@@ -118,8 +93,7 @@ def run_sgd_ps(est, Xk, y, sw, w, intercept, *, max_iter, seed, weight_pos, weig
 
     Updates ``w`` in place; returns ``(intercept, n_iter)`` and stores ``ps_stats_``.
     """
-    from ..ps import TableSpec
-    from ._ftrl import _make_engine
+    from ..ps import TableSpec, make_engine
 
     config = est.ps
     if isinstance(Xk, tuple):
@@ -135,11 +109,11 @@ def run_sgd_ps(est, Xk, y, sw, w, intercept, *, max_iter, seed, weight_pos, weig
     ]
     alpha = float(est.alpha) if est.penalty == "l2" else 0.0
     job = _SGDJob(
-        X, np.asarray(y, dtype=np.float64), s, orders, config.num_workers, config.batch_size,
-        config.sync == "bsp", bool(est.fit_intercept), LOSSES[loss_name], param, alpha,
+        X, np.asarray(y, dtype=np.float64), s, orders, config, config.batch_size,
+        bool(est.fit_intercept), LOSSES[loss_name], param, alpha,
         _eta_schedule(est, float(est.alpha), int((est.t_ - 1.0) // config.batch_size)),
     )  # fmt: skip
-    engine = _make_engine(config, TableSpec("sgd", lr=1.0))
+    engine = make_engine(config, TableSpec("sgd", lr=1.0))
     try:
         nz = np.flatnonzero(w)
         seed_keys = nz.astype(np.int64)
@@ -154,7 +128,7 @@ def run_sgd_ps(est, Xk, y, sw, w, intercept, *, max_iter, seed, weight_pos, weig
         sizes = engine.table_sizes()
     finally:
         engine.close()
-    per_epoch = losses.reshape(max_iter, job.steps_per_epoch).sum(axis=1) / max(1, index.shape[0])
+    per_epoch = losses.reshape(max_iter, job.steps_per_pass).sum(axis=1) / max(1, index.shape[0])
     for epoch, value in enumerate(per_epoch):
         on_epoch(epoch, float(value))
     w[:] = 0

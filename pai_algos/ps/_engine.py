@@ -31,6 +31,20 @@ __all__ = ["Client", "Engine", "make_engine"]
 MAX_PUSHES_PER_STEP = 1024
 
 
+def group_keys(keys, n_shards, log2p, part_to_shard, dense_size):
+    """``(order, offsets)``: shard ``s`` gets ``keys[order[offsets[s]:offsets[s + 1]]]`` (hash
+    partitions for a sparse table, contiguous ranges for a dense one of ``dense_size``)."""
+    order = np.empty(keys.shape[0], dtype=np.int64)
+    offsets = np.empty(n_shards + 1, dtype=np.int64)
+    if dense_size is not None:
+        if keys.shape[0] and (keys.min() < 0 or keys.max() >= dense_size):
+            raise IndexError(f"dense table keys must lie in [0, {dense_size}).")
+        kps.group_by_range(keys, dense_size, n_shards, order, offsets)
+    else:
+        kps.group_by_shard(keys, log2p, part_to_shard, n_shards, order, offsets)
+    return order, offsets
+
+
 class Client:
     """What a worker sees: ``pull(keys)`` and ``push(keys, grads)``.
 
@@ -155,16 +169,7 @@ class Engine:
 
     # -- routing -----------------------------------------------------------------------------
     def _group(self, keys):
-        order = np.empty(keys.shape[0], dtype=np.int64)
-        offsets = np.empty(self.n_shards + 1, dtype=np.int64)
-        if self.spec.dense_size is not None:
-            size = self.spec.dense_size
-            if keys.shape[0] and (keys.min() < 0 or keys.max() >= size):
-                raise IndexError(f"dense table keys must lie in [0, {size}).")
-            kps.group_by_range(keys, size, self.n_shards, order, offsets)
-        else:
-            kps.group_by_shard(keys, self.log2p, self.part_to_shard, self.n_shards, order, offsets)
-        return order, offsets
+        return group_keys(keys, self.n_shards, self.log2p, self.part_to_shard, self.spec.dense_size)
 
     def pull(self, keys):
         out = np.empty(keys.shape[0])

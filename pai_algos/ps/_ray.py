@@ -133,16 +133,10 @@ class _RemoteClient:
         self.acks = []
 
     def _group(self, keys):
-        from pai_algos_native.cpu import ps as kps
+        from ._engine import group_keys
 
         o = self.owner
-        order = np.empty(keys.shape[0], dtype=np.int64)
-        offsets = np.empty(len(o.shards) + 1, dtype=np.int64)
-        if o.dense_size is not None:
-            kps.group_by_range(keys, o.dense_size, len(o.shards), order, offsets)
-        else:
-            kps.group_by_shard(keys, o.log2p, o.part_to_shard, len(o.shards), order, offsets)
-        return order, offsets
+        return group_keys(keys, len(o.shards), o.log2p, o.part_to_shard, o.dense_size)
 
     def pull(self, keys):
         ray = _ray()

@@ -119,10 +119,6 @@ class Shard:
             self.hi = (self.shard_id + 1) * spec.dense_size // n_shards
         self.bsp = bool(bsp)
         self.checkpoint_dir = checkpoint_dir
-        self.pushes_applied = 0
-        self.pushes_deduplicated = 0
-        self.applied_since_checkpoint = 0
-        self.checkpoint_clock = 0
         self._reset()
         if restore:
             self.restore()
@@ -180,15 +176,12 @@ class Shard:
         """Apply (or, under BSP, buffer) one push; returns False when it was a duplicate."""
         worker, seq, clock = int(worker), int(seq), int(clock)
         if self.dedup.seen(worker, seq) or (self.bsp and worker in self.pending.get(clock, {})):
-            self.pushes_deduplicated += 1
             return False
         if self.bsp:
             self.pending.setdefault(clock, {})[worker] = (seq, keys, grads)
             return True
         self._apply(keys, grads)
         self.dedup.add(worker, seq)
-        self.pushes_applied += 1
-        self.applied_since_checkpoint += 1
         return True
 
     def apply_clock(self, clock):
@@ -203,8 +196,6 @@ class Shard:
             self._apply(keys, grads)
             for w in workers:
                 self.dedup.add(w, pushes[w][0])
-            self.pushes_applied += len(workers)
-            self.applied_since_checkpoint += len(workers)
         self.clock = int(clock) + 1
         return len(pushes)
 
@@ -258,16 +249,13 @@ class Shard:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, self.path)
-        self.checkpoint_clock = int(clock)
-        self.applied_since_checkpoint = 0
-        return self.checkpoint_clock
+        return int(clock)
 
     def restore(self):
         """Drop the in-memory state and reload the last checkpoint (empty if there is none).
 
-        Returns the number of applied pushes that the reload lost (those since the checkpoint).
+        What the reload loses is counted by the engine, from the acknowledgements it received.
         """
-        lost = self.applied_since_checkpoint + sum(len(p) for p in self.pending.values())
         self._reset()
         if self.checkpoint_dir is not None and os.path.exists(self.path):
             with np.load(self.path) as f:
@@ -276,9 +264,6 @@ class Shard:
                 self.n_keys = int(f["n_keys"])
                 self.dedup = _Dedup.from_arrays(f["dedup"])
                 self.clock = int(f["clock"])
-        self.checkpoint_clock = self.clock
-        self.applied_since_checkpoint = 0
-        return lost
 
     def load(self, keys, values):
         """Insert ``keys`` with their optimizer state ``values`` (an existing model)."""
@@ -297,8 +282,5 @@ class Shard:
         return keys, values
 
     def stats(self):
-        return {
-            "pushes_applied": self.pushes_applied,
-            "pushes_deduplicated": self.pushes_deduplicated,
-            "keys": self.n_stored(),
-        }
+        """What the shard holds (the engine counts pushes itself)."""
+        return {"keys": self.n_stored()}

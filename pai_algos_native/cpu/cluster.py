@@ -344,18 +344,16 @@ def _block_argmin(xt, ct, hn, nb, o, best, lab, nxt):
 
 @njit(**JIT)
 def _transpose_pad(centers):
-    """Centers transposed to (n_features, k padded to a multiple of 4), and their half squared
-    norms, +inf for the padding so that a padded center is never the closest."""
+    """Centers transposed to (n_features, k padded to a multiple of TILE_CENTERS) and their half
+    squared norms, +inf for the padding so that a padded center is never the closest."""
     k, d = centers.shape
-    kp = (k + 3) // 4 * 4
+    kp = (k + TILE_CENTERS - 1) // TILE_CENTERS * TILE_CENTERS
     ct = np.zeros((d, kp), dtype=centers.dtype)
     hn = np.full(kp, np.inf, dtype=centers.dtype)
+    hn[:k] = _half_sq_norms(centers)
     for j in range(k):
-        acc = 0.0
         for f in range(d):
             ct[f, j] = centers[j, f]
-            acc += np.float64(centers[j, f]) * centers[j, f]
-        hn[j] = 0.5 * acc
     return ct, hn
 
 
