@@ -35,6 +35,8 @@ DOMAINS = (
     "recommend",
     "svm",
     "discriminant",
+    "iforest",
+    "association",
 )
 
 

@@ -3,5 +3,6 @@
 from __future__ import annotations
 
 from ._hist_gradient_boosting import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+from ._iforest import IsolationForest
 
-__all__ = ["HistGradientBoostingClassifier", "HistGradientBoostingRegressor"]
+__all__ = ["HistGradientBoostingClassifier", "HistGradientBoostingRegressor", "IsolationForest"]
