@@ -31,6 +31,7 @@ DOMAINS = (
     "preprocessing",
     "trees",
     "text",
+    "strings",
     "mlp",
     "recommend",
     "svm",

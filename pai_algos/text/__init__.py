@@ -4,16 +4,26 @@ from __future__ import annotations
 
 from ._count_vectorizer import CountVectorizer
 from ._hashing_vectorizer import HashingVectorizer
+from ._keyword_extractor import KeywordExtractor
+from ._minhash_lsh import MinHashLSH
 from ._regex_tokenizer import RegexTokenizer
+from ._sentence_splitter import SentenceSplitter
 from ._stop_words_remover import StopWordsRemover
+from ._string_similarity import StringSimilarity
+from ._text_summarizer import TextSummarizer
 from ._tfidf_transformer import TfidfTransformer
 from ._tfidf_vectorizer import TfidfVectorizer
 
 __all__ = [
     "CountVectorizer",
     "HashingVectorizer",
+    "KeywordExtractor",
+    "MinHashLSH",
     "RegexTokenizer",
+    "SentenceSplitter",
     "StopWordsRemover",
+    "StringSimilarity",
+    "TextSummarizer",
     "TfidfTransformer",
     "TfidfVectorizer",
 ]
