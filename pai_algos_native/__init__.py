@@ -38,6 +38,7 @@ DOMAINS = (
     "discriminant",
     "iforest",
     "association",
+    "fm",
 )
 
 
