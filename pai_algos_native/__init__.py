@@ -39,6 +39,8 @@ DOMAINS = (
     "iforest",
     "association",
     "fm",
+    "embedding",
+    "recommend_cf",
 )
 
 

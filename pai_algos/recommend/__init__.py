@@ -13,19 +13,27 @@ from __future__ import annotations
 
 from ._als import ImplicitALS
 from ._bpr import BPR
+from ._ease import EASE
 from ._ffm import FieldAwareFMClassifier
 from ._fm import FactorizationMachineClassifier, FactorizationMachineRegressor
 from ._item_cf import ItemCF
 from ._popularity import PopularityRecommender
+from ._slim import SLIM
 from ._split import train_test_split_interactions
+from ._swing import Swing
+from ._user_cf import UserCF
 
 __all__ = [
     "BPR",
+    "EASE",
     "FactorizationMachineClassifier",
     "FactorizationMachineRegressor",
     "FieldAwareFMClassifier",
     "ImplicitALS",
     "ItemCF",
     "PopularityRecommender",
+    "SLIM",
+    "Swing",
+    "UserCF",
     "train_test_split_interactions",
 ]
