@@ -30,6 +30,7 @@ DOMAINS = (
     "naive_bayes",
     "preprocessing",
     "trees",
+    "ranking",
     "text",
     "strings",
     "mlp",

@@ -43,24 +43,30 @@ class BinMapper:
         Bins for non-missing values (at most 255); NaN gets bin ``max_bins``.
     random_state : numpy.random.RandomState
         Draws the subsample used for the thresholds when there are more than 200,000 rows.
+    n_categories : ndarray of shape (n_features,), int, default=None
+        For a categorical feature, its number of categories ``k``: its values are the
+        category indices ``0 .. k - 1`` and each gets its own bin; 0 for numerical features.
     """
 
-    def __init__(self, max_bins, random_state):
+    def __init__(self, max_bins, random_state, n_categories=None):
         self.max_bins = max_bins
         self.random_state = random_state
+        self.n_categories = n_categories
 
     def fit(self, X):
         """Compute ``thresholds_``, ``offsets_``, ``n_bins_non_missing_`` and ``has_missing_``."""
+        has_missing = np.isnan(X).any(axis=0).astype(np.uint8)
         if X.shape[0] > _SUBSAMPLE:
             rows = self.random_state.choice(X.shape[0], _SUBSAMPLE, replace=False)
             X = X.take(np.sort(rows), axis=0)
         thresholds = []
-        has_missing = np.zeros(X.shape[1], dtype=np.uint8)
         for f in range(X.shape[1]):
+            if self.n_categories is not None and self.n_categories[f] > 0:
+                # one bin per category index, whatever the subsample saw
+                thresholds.append(np.arange(self.n_categories[f] - 1) + 0.5)
+                continue
             col = np.asarray(X[:, f], dtype=np.float64)
-            nan = np.isnan(col)
-            has_missing[f] = nan.any()
-            col = col[~nan]
+            col = col[~np.isnan(col)]
             thresholds.append(_feature_thresholds(col, self.max_bins) if col.size else np.empty(0))
         self.thresholds_ = np.concatenate(thresholds) if thresholds else np.empty(0)
         self.offsets_ = np.zeros(X.shape[1] + 1, dtype=np.int64)

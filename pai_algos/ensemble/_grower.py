@@ -5,6 +5,12 @@ this module keeps the node bookkeeping: a heap of splittable leaves ordered by g
 growth, as LightGBM and scikit-learn do), the limits ``max_leaf_nodes`` / ``max_depth`` /
 ``min_samples_leaf``, and the subtraction trick (the smaller child's histogram is built from
 its rows, the larger child's is ``parent - smaller``).
+
+Monotonic constraints follow scikit-learn: every node carries bounds ``[lo, hi]`` on its value
+and its children's; a split on a feature constrained increasing (decreasing) must give a left
+value below (above) the right one, and then the left child's values are capped (floored) at
+the mid-point of the two children's values and the right child's floored (capped) there, so
+that no later split can break the order.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from pai_algos_native import kernels
+from pai_algos_native.cpu.trees import BITSET_WORDS
 
 __all__ = ["Tree", "TreeGrower"]
 
@@ -37,6 +44,8 @@ class Tree:
     leaf_nodes: np.ndarray
     leaf_starts: np.ndarray
     leaf_stops: np.ndarray
+    cat_node: np.ndarray | None = None
+    bitset: np.ndarray | None = None
 
     @property
     def n_nodes(self):
@@ -51,8 +60,11 @@ class _Node:
     sum_h: float
     count: float
     depth: int
+    lo: float = -np.inf
+    hi: float = np.inf
+    groups: tuple | None = None  # interaction groups still allowed on the path
     hist: np.ndarray | None = None
-    split: tuple | None = None  # (gain, feature, bin, missing_left, left_stats)
+    split: tuple | None = None  # (gain, feature, bin, missing_left, left_stats, bitset)
     children: tuple | None = None
 
 
@@ -70,6 +82,13 @@ class TreeGrower:
     n_features_per_split : int
         Features drawn (without replacement) at each node; all when equal to n_features.
     rng : numpy.random.RandomState
+    monotonic_cst : ndarray of shape (n_features,), int8, default=None
+        -1 (decreasing), 0 or 1 (increasing) per feature; None: no constraint.
+    is_categorical : ndarray of shape (n_features,), uint8, default=None
+        Features whose bins are categories (bitset splits); None: all numerical.
+    interaction_groups : list of set of int, default=None
+        Interaction constraints: the features on one root-to-leaf path must all belong to
+        one group (scikit-learn's rule); None: no constraint.
     """
 
     def __init__(
@@ -83,6 +102,9 @@ class TreeGrower:
         l2_regularization,
         n_features_per_split,
         rng,
+        monotonic_cst=None,
+        is_categorical=None,
+        interaction_groups=None,
     ):
         self.codes = codes
         self.mapper = bin_mapper
@@ -101,12 +123,22 @@ class TreeGrower:
         self._missing_left = np.empty(d, dtype=np.uint8)
         self._left_stats = np.zeros((d, 3))
         self._full_mask = np.ones(d, dtype=np.uint8)
+        self.monotonic_cst = monotonic_cst
+        self.is_categorical = is_categorical
+        self.interaction_groups = interaction_groups
+        self._bitsets = np.zeros((d, BITSET_WORDS), dtype=np.uint32)
 
-    def _mask(self):
+    def _mask(self, node):
         if self.n_features_per_split >= self.n_features:
-            return self._full_mask
-        mask = np.zeros(self.n_features, dtype=np.uint8)
-        mask[self.rng.choice(self.n_features, self.n_features_per_split, replace=False)] = 1
+            mask = self._full_mask
+        else:
+            mask = np.zeros(self.n_features, dtype=np.uint8)
+            mask[self.rng.choice(self.n_features, self.n_features_per_split, replace=False)] = 1
+        if self.interaction_groups is not None:
+            allowed = np.zeros(self.n_features, dtype=np.uint8)
+            for g in node.groups:
+                allowed[list(self.interaction_groups[g])] = 1
+            mask = mask & allowed
         return mask
 
     def _find_split(self, node):
@@ -115,7 +147,7 @@ class TreeGrower:
             node.hist,
             self.mapper.n_bins_non_missing_,
             self.mapper.has_missing_,
-            self._mask(),
+            self._mask(node),
             node.sum_g,
             node.sum_h,
             node.count,
@@ -126,20 +158,45 @@ class TreeGrower:
             self._bins,
             self._missing_left,
             self._left_stats,
+            self.monotonic_cst,
+            node.lo,
+            node.hi,
+            self.is_categorical,
+            self._bitsets,
         )
         f = int(np.argmax(self._gains))
         gain = self._gains[f]
         if gain > 0:
+            is_cat = self.is_categorical is not None and self.is_categorical[f]
             node.split = (
                 gain,
                 f,
                 int(self._bins[f]),
                 int(self._missing_left[f]),
                 self._left_stats[f].copy(),
+                self._bitsets[f].copy() if is_cat else None,
             )
 
+    def _value(self, sum_g, sum_h, lo, hi):
+        return min(max(-sum_g / (sum_h + self.l2 + 1e-15), lo), hi)
+
     def _leaf_value(self, node):
-        return -node.sum_g / (node.sum_h + self.l2 + 1e-15)
+        return self._value(node.sum_g, node.sum_h, node.lo, node.hi)
+
+    def _child_bounds(self, node, f, left, right):
+        """Bounds of the children of ``node`` split on feature ``f`` (scikit-learn's rule)."""
+        cst = 0 if self.monotonic_cst is None else int(self.monotonic_cst[f])
+        if cst == 0:
+            left.lo, left.hi = right.lo, right.hi = node.lo, node.hi
+            return
+        mid = 0.5 * (
+            self._value(left.sum_g, left.sum_h, node.lo, node.hi)
+            + self._value(right.sum_g, right.sum_h, node.lo, node.hi)
+        )
+        if cst > 0:
+            left.lo, left.hi, right.lo, right.hi = node.lo, mid, mid, node.hi
+        else:
+            left.lo, left.hi, right.lo, right.hi = mid, node.hi, node.lo, mid
 
     def grow(self, gradients, hessians, learning_rate):
         """Grow one tree on ``gradients`` / ``hessians``; leaf values are shrunk by the rate."""
@@ -148,6 +205,8 @@ class TreeGrower:
         rows = np.arange(n, dtype=np.int64)
         msl = self.min_samples_leaf
         root = _Node(0, n, float(np.sum(gradients)), float(np.sum(hessians)), float(n), 0)
+        if self.interaction_groups is not None:
+            root.groups = tuple(range(len(self.interaction_groups)))
         nodes = [root]
         heap = []
         if root.count >= 2 * msl and root.sum_h >= MIN_HESSIAN_TO_SPLIT:
@@ -161,15 +220,20 @@ class TreeGrower:
         while heap:
             _, idx = heapq.heappop(heap)
             node = nodes[idx]
-            _, f, b, miss_left, left_stats = node.split
-            n_left = k.partition_rows(
-                self.codes[f],
-                rows[node.start : node.stop],
-                b,
-                miss_left,
-                self.mapper.missing_bin_,
-                self._buffer,
-            )
+            _, f, b, miss_left, left_stats, bitset = node.split
+            if bitset is not None:
+                n_left = k.partition_rows_categorical(
+                    self.codes[f], rows[node.start : node.stop], bitset, self._buffer
+                )
+            else:
+                n_left = k.partition_rows(
+                    self.codes[f],
+                    rows[node.start : node.stop],
+                    b,
+                    miss_left,
+                    self.mapper.missing_bin_,
+                    self._buffer,
+                )
             mid = node.start + n_left
             depth = node.depth + 1
             left = _Node(node.start, mid, left_stats[0], left_stats[1], left_stats[2], depth)
@@ -181,10 +245,15 @@ class TreeGrower:
                 node.count - left_stats[2],
                 depth,
             )
+            self._child_bounds(node, f, left, right)
+            if node.groups is not None:
+                left.groups = right.groups = tuple(
+                    g for g in node.groups if f in self.interaction_groups[g]
+                )
             if not self.mapper.has_missing_[f]:
                 # no NaN seen in training: at predict time NaN follows the bigger child
                 miss_left = int(left.count > right.count)
-            node.split = (node.split[0], f, b, miss_left, None)
+            node.split = (node.split[0], f, b, miss_left, None, bitset)
             node.children = (len(nodes), len(nodes) + 1)
             nodes.extend((left, right))
             n_leaves += 1
@@ -225,15 +294,24 @@ class TreeGrower:
         right = np.full(m, -1, dtype=np.int32)
         missing_left = np.zeros(m, dtype=np.uint8)
         value = np.zeros(m)
+        cat_node = np.zeros(m, dtype=np.uint8)
+        bitsets = np.zeros((m, BITSET_WORDS), dtype=np.uint32)
         leaves = []
         for i, node in enumerate(nodes):
             value[i] = learning_rate * self._leaf_value(node)
             if node.children is None:
                 leaves.append(i)
                 continue
-            _, f, b, miss_left, _ = node.split
+            _, f, b, miss_left, _, bitset = node.split
             feature[i] = f
-            threshold[i] = self.mapper.raw_threshold(f, b)
+            if bitset is not None:
+                cat_node[i] = 1
+                bitsets[i] = bitset
+                if miss_left:  # NaN goes left: set the missing bin's bit too (for binned data)
+                    mb = self.mapper.missing_bin_
+                    bitsets[i, mb >> 5] |= np.uint32(1 << (mb & 31))
+            else:
+                threshold[i] = self.mapper.raw_threshold(f, b)
             bin_threshold[i] = b
             left[i], right[i] = node.children
             missing_left[i] = miss_left
@@ -252,4 +330,6 @@ class TreeGrower:
             leaves,
             starts,
             stops,
+            cat_node,
+            bitsets,
         )

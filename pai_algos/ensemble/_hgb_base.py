@@ -11,6 +11,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from pai_algos_native import kernels
+from pai_algos_native.cpu.trees import BITSET_WORDS
 
 from ..base import History, numba_threads, progress_bar
 from ..utils._sklearn_compat import (
@@ -21,11 +22,31 @@ from ..utils._sklearn_compat import (
 )
 from ._binning import BinMapper
 from ._grower import TreeGrower
+from ._hgb_features import (
+    check_interaction_cst,
+    check_monotonic_cst,
+    encode_categories,
+    fit_categories,
+    pandas_category_codes,
+    resolve_categorical,
+)
 from ._hgb_losses import weighted_quantile
 
 #: "auto" early stopping turns on above this many samples (scikit-learn's rule).
 _AUTO_EARLY_STOPPING_MIN_SAMPLES = 10_000
-_NODE_FIELDS = ("feature", "threshold", "bin_threshold", "left", "right", "missing_left", "value")
+_NODE_FIELDS = (
+    "feature",
+    "threshold",
+    "bin_threshold",
+    "left",
+    "right",
+    "missing_left",
+    "value",
+    "cat_node",
+    "bitset",
+)
+#: the node arrays ``predict_raw`` takes, in order (``cat_node`` and ``bitset`` go last).
+_PREDICT_FIELDS = ("feature", "threshold", "left", "right", "missing_left", "value")
 
 
 def _concat_trees(trees):
@@ -35,6 +56,9 @@ def _concat_trees(trees):
     for name in _NODE_FIELDS:
         parts = [getattr(t, name) for t in trees]
         nodes[name] = np.concatenate(parts) if parts else np.empty(0)
+    if not trees:
+        nodes["cat_node"] = np.empty(0, np.uint8)
+        nodes["bitset"] = np.empty((0, BITSET_WORDS), np.uint32)
     for name in ("left", "right"):
         shifted = [
             np.where(t_arr >= 0, t_arr + off, -1).astype(np.int32)
@@ -42,6 +66,17 @@ def _concat_trees(trees):
         ]
         nodes[name] = np.concatenate(shifted) if shifted else np.empty(0, np.int32)
     return nodes, offsets[:-1].astype(np.int64)
+
+
+def _predict_args(nodes, roots, out):
+    """Arguments of ``predict_raw`` after ``X``."""
+    return (
+        *(nodes[name] for name in _PREDICT_FIELDS),
+        roots,
+        out,
+        nodes["cat_node"],
+        nodes["bitset"],
+    )
 
 
 class _BaseHistGradientBoosting(BaseEstimator):
@@ -56,8 +91,13 @@ class _BaseHistGradientBoosting(BaseEstimator):
         "l2_regularization": [Interval(Real, 0, None, closed="left")],
         "max_features": [Interval(Real, 0, 1, closed="right")],
         "max_bins": [Interval(Integral, 2, 255, closed="both")],
-        "categorical_features": [None],
-        "monotonic_cst": [None],
+        "categorical_features": ["array-like", StrOptions({"from_dtype"}), None],
+        "monotonic_cst": ["array-like", dict, None],
+        "interaction_cst": [
+            "array-like",
+            StrOptions({"pairwise", "no_interactions"}),
+            None,
+        ],
         "early_stopping": [StrOptions({"auto"}), "boolean"],
         "scoring": [StrOptions({"loss"})],
         "validation_fraction": [
@@ -95,7 +135,14 @@ class _BaseHistGradientBoosting(BaseEstimator):
         reference = scores[-ref] + self.tol
         return not any(s > reference for s in scores[-ref + 1 :])
 
-    def _fit(self, X, y, sample_weight):
+    def _early_stopping_param(self):
+        return self.early_stopping
+
+    def _validate_X_y(self, X, y):
+        """validate_data after replacing pandas category columns by their codes."""
+        from_dtype = isinstance(self.categorical_features, str)  # "from_dtype"
+        X, cats = pandas_category_codes(X) if from_dtype else (X, {})
+        self._pandas_categories = cats
         X, y = validate_data(
             self,
             X,
@@ -106,6 +153,12 @@ class _BaseHistGradientBoosting(BaseEstimator):
             y_numeric=not is_classifier(self),
             reset=True,
         )
+        is_cat = resolve_categorical(self, X.shape[1], cats)
+        self._categories = fit_categories(self, X, is_cat) if is_cat is not None else {}
+        return encode_categories(X, self._categories), y, is_cat
+
+    def _fit(self, X, y, sample_weight):
+        X, y, is_cat = self._validate_X_y(X, y)
         sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
         y, sample_weight = self._encode_y(y, sample_weight)
         loss = self._make_loss()
@@ -114,17 +167,18 @@ class _BaseHistGradientBoosting(BaseEstimator):
             raise ValueError(message)
 
         with numba_threads(None):
-            return self._boost(X, y, sample_weight, loss)
+            return self._boost(X, y, sample_weight, loss, is_cat)
 
-    def _boost(self, X, y, sample_weight, loss):
+    def _boost(self, X, y, sample_weight, loss, is_cat):
         unit_weights = bool(np.all(sample_weight == 1.0))
         rng = check_random_state(self.random_state)
         split_seed = rng.randint(np.iinfo(np.uint32).max, dtype="u8")
         n_samples = X.shape[0]
-        if self.early_stopping == "auto":
+        early_stopping = self._early_stopping_param()
+        if early_stopping == "auto":
             do_es = n_samples > _AUTO_EARLY_STOPPING_MIN_SAMPLES
         else:
-            do_es = bool(self.early_stopping)
+            do_es = bool(early_stopping)
         use_val = do_es and self.validation_fraction is not None
         if use_val:
             X, X_val, y, y_val, sample_weight, sw_val = train_test_split(
@@ -140,9 +194,16 @@ class _BaseHistGradientBoosting(BaseEstimator):
         sw = None if unit_weights else sample_weight
         sw_v = None if (unit_weights or not use_val) else sw_val
 
-        mapper = BinMapper(self.max_bins, rng).fit(X)
-        codes = mapper.transform(X)
         n_features = X.shape[1]
+        monotonic_cst = check_monotonic_cst(self, n_features, is_cat, loss.n_outputs)
+        interaction_groups = check_interaction_cst(self, n_features)
+        n_categories = None
+        if is_cat is not None:
+            n_categories = np.zeros(n_features, dtype=np.int64)
+            for f, cats in self._categories.items():
+                n_categories[f] = cats.shape[0]
+        mapper = BinMapper(self.max_bins, rng, n_categories).fit(X)
+        codes = mapper.transform(X)
         grower = TreeGrower(
             codes,
             mapper,
@@ -152,6 +213,9 @@ class _BaseHistGradientBoosting(BaseEstimator):
             l2_regularization=self.l2_regularization,
             n_features_per_split=max(1, int(np.ceil(self.max_features * n_features))),
             rng=rng,
+            monotonic_cst=monotonic_cst,
+            is_categorical=None if is_cat is None else is_cat.astype(np.uint8),
+            interaction_groups=interaction_groups,
         )
         tk = kernels("trees")
         K = loss.n_outputs
@@ -192,12 +256,7 @@ class _BaseHistGradientBoosting(BaseEstimator):
                 metrics = {"loss": -train_scores[-1]}
                 if use_val:
                     nodes, roots = _concat_trees(trees[first:])
-                    tk.predict_raw(
-                        X_val,
-                        *(nodes[name] for name in _NODE_FIELDS if name != "bin_threshold"),
-                        roots,
-                        raw_val,
-                    )
+                    tk.predict_raw(X_val, *_predict_args(nodes, roots, raw_val))
                     val_scores.append(-loss.loss(y_val, raw_val, sw_v))
                     metrics["validation_loss"] = -val_scores[-1]
                 hist.record(**metrics)
@@ -215,7 +274,7 @@ class _BaseHistGradientBoosting(BaseEstimator):
         self.do_early_stopping_ = do_es
         self.train_score_ = np.asarray(train_scores if do_es else [])
         self.validation_score_ = np.asarray(val_scores)
-        self.is_categorical_ = None
+        self.is_categorical_ = is_cat
         self.history_ = hist.as_dict()
         return self
 
@@ -229,8 +288,10 @@ class _BaseHistGradientBoosting(BaseEstimator):
             )
             tree.value[node] = self.learning_rate * q
 
-    def _raw_predict(self, X, n_iter=None):
+    def _validate_X_predict(self, X):
         check_is_fitted(self)
+        if self._pandas_categories:
+            X, _ = pandas_category_codes(X, self._pandas_categories)
         X = validate_data(
             self,
             X,
@@ -239,37 +300,44 @@ class _BaseHistGradientBoosting(BaseEstimator):
             order="C",
             reset=False,
         )
+        return encode_categories(X, self._categories)
+
+    def _raw_predict(self, X, n_iter=None):
+        X = self._validate_X_predict(X)
         raw = np.tile(self._baseline_prediction, (X.shape[0], 1))
         roots = self._roots
         if n_iter is not None:
             roots = roots[: n_iter * self.n_trees_per_iteration_]
         with numba_threads(None):
-            kernels("trees").predict_raw(
-                X,
-                *(self._nodes[name] for name in _NODE_FIELDS if name != "bin_threshold"),
-                roots,
-                raw,
-            )
+            kernels("trees").predict_raw(X, *_predict_args(self._nodes, roots, raw))
         return raw
 
     def _staged_raw_predict(self, X):
-        check_is_fitted(self)
-        X = validate_data(
-            self,
-            X,
-            dtype=[np.float64, np.float32],
-            ensure_all_finite="allow-nan",
-            order="C",
-            reset=False,
-        )
+        X = self._validate_X_predict(X)
         raw = np.tile(self._baseline_prediction, (X.shape[0], 1))
         K = self.n_trees_per_iteration_
-        args = [self._nodes[name] for name in _NODE_FIELDS if name != "bin_threshold"]
         tk = kernels("trees")
         for it in range(self.n_iter_):
+            roots = self._roots[it * K : (it + 1) * K]
             with numba_threads(None):
-                tk.predict_raw(X, *args, self._roots[it * K : (it + 1) * K], raw)
+                tk.predict_raw(X, *_predict_args(self._nodes, roots, raw))
             yield raw.copy()
+
+    def _apply(self, X):
+        """Index of the leaf reached in each tree, (n_samples, n_trees) int64 node ids."""
+        X = self._validate_X_predict(X)
+        out = np.empty((X.shape[0], self._roots.shape[0]), dtype=np.int64)
+        nodes = self._nodes
+        with numba_threads(None):
+            kernels("trees", "cpu").apply_raw(
+                X,
+                *(nodes[name] for name in _PREDICT_FIELDS if name != "value"),
+                self._roots,
+                out,
+                nodes["cat_node"],
+                nodes["bitset"],
+            )
+        return out
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -295,10 +363,21 @@ _COMMON_PARAMS_DOC = """learning_rate : float, default=0.1
     max_bins : int, default=255
         Bins for the non-missing values of each feature (at most 255); missing values (NaN)
         get a bin of their own.
-    categorical_features : None, default=None
-        Only None is supported for now: every feature is numerical.
-    monotonic_cst : None, default=None
-        Only None is supported for now: no monotonic constraints.
+    categorical_features : array-like of {bool, int, str}, "from_dtype" or None, \
+default="from_dtype"
+        The categorical features: a boolean mask, integer indices or feature names;
+        "from_dtype": the pandas ``category`` columns of a DataFrame (none otherwise); None:
+        all numerical. A categorical feature may hold any values (numbers, or the
+        categories of a pandas column), at most ``max_bins`` distinct ones (a ValueError
+        otherwise); each gets its own bin. Categories never seen in fit are treated as
+        missing values at predict time, as in scikit-learn.
+    monotonic_cst : array-like of int of shape (n_features,), dict or None, default=None
+        -1 (decreasing), 0 (none) or 1 (increasing) per feature, or a dict from feature
+        index or name to constraint. Not for categorical features nor multiclass problems.
+    interaction_cst : {"pairwise", "no_interactions"}, sequence of sequences of int or \
+None, default=None
+        Groups of features allowed to interact: the features along one path from the
+        root must all belong to one group; features in no group form a group of their own.
     early_stopping : "auto" or bool, default="auto"
         "auto" enables early stopping when there are more than 10,000 samples.
     scoring : {"loss"}, default="loss"
@@ -328,8 +407,8 @@ _COMMON_ATTRS_DOC = """n_iter_ : int
         The same on the validation rows; empty without a validation split.
     do_early_stopping_ : bool
         Whether early stopping was on.
-    is_categorical_ : None
-        No categorical features (for now).
+    is_categorical_ : ndarray of shape (`n_features_in_`,), bool, or None
+        Which features are categorical; None when none is.
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -353,10 +432,20 @@ _NOTES_DOC = """Each iteration fits a tree to the gradients :math:`g_i` and hess
     and a leaf's value is :math:`-\\eta\\, G / (H + \\lambda)`. Missing values go to the side
     that gives the larger gain (both are tried); when a feature had none in training they go
     to the child with more rows. The histogram is a pure, additive function of the rows, the
-    basis of the distributed (parameter-server) version."""
+    basis of the distributed (parameter-server) version.
+
+    A categorical split sends a set of categories left, stored as a bitset per node: the
+    categories are sorted by :math:`G / (H + 10)` and the best prefix or suffix of that
+    order (at most half of them) is chosen (Fisher, 1958; LightGBM's and scikit-learn's
+    rule). Monotonic constraints propagate bounds on the leaf values down the tree: after a
+    split on a constrained feature the children's values are bounded by the mid-point of
+    their two values, and candidate splits whose values are in the wrong order are
+    rejected."""
 
 _REFERENCES_DOC = """.. [1] Friedman, J. H., "Greedy function approximation: a gradient boosting
        machine", Annals of Statistics 29(5), 1189-1232 (2001).
     .. [2] Chen, T. and Guestrin, C., "XGBoost: a scalable tree boosting system", KDD (2016).
     .. [3] Ke, G. et al., "LightGBM: a highly efficient gradient boosting decision tree",
-       NeurIPS (2017)."""
+       NeurIPS (2017).
+    .. [4] Fisher, W. D., "On grouping for maximum homogeneity", Journal of the American
+       Statistical Association 53(284), 789-798 (1958)."""

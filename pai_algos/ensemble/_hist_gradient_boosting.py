@@ -26,10 +26,11 @@ __all__ = ["HistGradientBoostingClassifier", "HistGradientBoostingRegressor"]
 class HistGradientBoostingClassifier(ClassifierMixin, _BaseHistGradientBoosting):
     __doc__ = f"""Histogram-based gradient-boosted trees for classification.
 
-    A drop-in for :class:`sklearn.ensemble.HistGradientBoostingClassifier` (numerical features,
-    no monotonic constraints) on our Numba tree engine. Two classes use the binary log loss
-    (one tree per iteration), more classes the multinomial loss (one tree per class and
-    iteration). Missing values (NaN) are supported natively.
+    A drop-in for :class:`sklearn.ensemble.HistGradientBoostingClassifier` (categorical
+    features, monotonic and interaction constraints included) on our Numba tree engine.
+    Two classes use the binary log loss (one tree per iteration), more classes the
+    multinomial loss (one tree per class and iteration). Missing values (NaN) are
+    supported natively.
 
     Parameters
     ----------
@@ -90,8 +91,9 @@ class HistGradientBoostingClassifier(ClassifierMixin, _BaseHistGradientBoosting)
         l2_regularization=0.0,
         max_features=1.0,
         max_bins=255,
-        categorical_features=None,
+        categorical_features="from_dtype",
         monotonic_cst=None,
+        interaction_cst=None,
         early_stopping="auto",
         scoring="loss",
         validation_fraction=0.1,
@@ -112,6 +114,7 @@ class HistGradientBoostingClassifier(ClassifierMixin, _BaseHistGradientBoosting)
         self.max_bins = max_bins
         self.categorical_features = categorical_features
         self.monotonic_cst = monotonic_cst
+        self.interaction_cst = interaction_cst
         self.early_stopping = early_stopping
         self.scoring = scoring
         self.validation_fraction = validation_fraction
@@ -256,9 +259,9 @@ class HistGradientBoostingClassifier(ClassifierMixin, _BaseHistGradientBoosting)
 class HistGradientBoostingRegressor(RegressorMixin, _BaseHistGradientBoosting):
     __doc__ = f"""Histogram-based gradient-boosted trees for regression.
 
-    A drop-in for :class:`sklearn.ensemble.HistGradientBoostingRegressor` (numerical features,
-    no monotonic constraints) on our Numba tree engine. Missing values (NaN) are supported
-    natively.
+    A drop-in for :class:`sklearn.ensemble.HistGradientBoostingRegressor` (categorical
+    features, monotonic and interaction constraints included) on our Numba tree engine.
+    Missing values (NaN) are supported natively.
 
     Parameters
     ----------
@@ -318,8 +321,9 @@ default="squared_error"
         l2_regularization=0.0,
         max_features=1.0,
         max_bins=255,
-        categorical_features=None,
+        categorical_features="from_dtype",
         monotonic_cst=None,
+        interaction_cst=None,
         early_stopping="auto",
         scoring="loss",
         validation_fraction=0.1,
@@ -340,6 +344,7 @@ default="squared_error"
         self.max_bins = max_bins
         self.categorical_features = categorical_features
         self.monotonic_cst = monotonic_cst
+        self.interaction_cst = interaction_cst
         self.early_stopping = early_stopping
         self.scoring = scoring
         self.validation_fraction = validation_fraction

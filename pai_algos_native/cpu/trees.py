@@ -28,15 +28,26 @@ import numpy as np
 from numba import njit, prange
 
 from .._config import JIT, JIT_PARALLEL
+from ._tree_splits import (
+    BITSET_WORDS,
+    PARALLEL_MIN_WORK,
+    _in_bitset,
+    find_best_splits,
+    node_loss,
+    split_gain,
+)
 
 __all__ = [
+    "BITSET_WORDS",
     "CHUNK",
     "add_leaf_values",
+    "apply_raw",
     "bin_features",
     "build_histogram",
     "find_best_splits",
     "node_loss",
     "partition_rows",
+    "partition_rows_categorical",
     "predict_binned",
     "predict_raw",
     "split_gain",
@@ -46,11 +57,6 @@ __all__ = [
 
 #: rows per parallel work item in the row-parallel kernels.
 CHUNK = 2048
-#: below this many (row, feature) pairs a kernel runs serially: on small nodes, waking the
-#: Numba threads costs more than the work (and far more on a busy machine).
-PARALLEL_MIN_WORK = 65_536
-#: ``1e-15`` added to hessian sums, as scikit-learn does, so that an empty node has value 0.
-_EPS_H = 1e-15
 
 
 def to_device(a):
@@ -193,257 +199,6 @@ def subtract_histogram(parent, child):
 
 
 @njit(**JIT)
-def node_loss(sum_g, sum_h, l2):
-    """Loss of a node at its optimal value, ``-G^2 / (H + lambda)`` (Chen & Guestrin, eq. 6)."""
-    return -sum_g * sum_g / (sum_h + l2 + _EPS_H)
-
-
-@njit(**JIT)
-def split_gain(g_left, h_left, g_right, h_right, l2):
-    """Loss reduction of a split: ``loss(parent) - loss(left) - loss(right)`` (eq. 7)."""
-    return (
-        node_loss(g_left + g_right, h_left + h_right, l2)
-        - node_loss(g_left, h_left, l2)
-        - node_loss(g_right, h_right, l2)
-    )
-
-
-@njit(**JIT)
-def _best_split_feature(hf, nb, has_missing, parent, sum_g, sum_h, n_samples, l2, msl, min_h):
-    """(gain, bin, missing_left, G_left, H_left, n_left) of one feature's best split."""
-    best = -1.0
-    best_bin = 0
-    best_ml = 0
-    bgl = 0.0
-    bhl = 0.0
-    bcl = 0.0
-    # left to right, missing values (if any) on the right
-    gl = 0.0
-    hl = 0.0
-    cl = 0.0
-    for b in range(nb - 1 + has_missing):
-        gl += hf[b, 0]
-        hl += hf[b, 1]
-        cl += hf[b, 2]
-        cr = n_samples - cl
-        hr = sum_h - hl
-        if cl < msl:
-            continue
-        if cr < msl:
-            break
-        if hl < min_h:
-            continue
-        if hr < min_h:
-            break
-        gr = sum_g - gl
-        gain = parent - node_loss(gl, hl, l2) - node_loss(gr, hr, l2)
-        if gain > best and gain > 0.0:
-            best, best_bin, best_ml, bgl, bhl, bcl = gain, b, 0, gl, hl, cl
-    if has_missing:
-        # right to left, missing values on the left
-        gr = 0.0
-        hr = 0.0
-        cr = 0.0
-        for b in range(nb - 2, -1, -1):
-            gr += hf[b + 1, 0]
-            hr += hf[b + 1, 1]
-            cr += hf[b + 1, 2]
-            cl = n_samples - cr
-            hl = sum_h - hr
-            if cr < msl:
-                continue
-            if cl < msl:
-                break
-            if hr < min_h:
-                continue
-            if hl < min_h:
-                break
-            gl = sum_g - gr
-            gain = parent - node_loss(gl, hl, l2) - node_loss(gr, hr, l2)
-            if gain > best and gain > 0.0:
-                best, best_bin, best_ml, bgl, bhl, bcl = gain, b, 1, gl, hl, cl
-    return best, best_bin, best_ml, bgl, bhl, bcl
-
-
-@njit(**JIT)
-def _split_into(
-    f,
-    hist,
-    nbnm,
-    has_missing,
-    mask,
-    parent,
-    sum_g,
-    sum_h,
-    n_samples,
-    l2,
-    msl,
-    min_h,
-    gains,
-    bins,
-    missing_left,
-    left_stats,
-):
-    if mask[f] == 0:
-        gains[f] = -1.0
-        bins[f] = 0
-        missing_left[f] = 0
-        return
-    gain, b, ml, gl, hl, cl = _best_split_feature(
-        hist[f], nbnm[f], has_missing[f], parent, sum_g, sum_h, n_samples, l2, msl, min_h
-    )
-    gains[f] = gain
-    bins[f] = b
-    missing_left[f] = ml
-    left_stats[f, 0] = gl
-    left_stats[f, 1] = hl
-    left_stats[f, 2] = cl
-
-
-@njit(**JIT_PARALLEL)
-def _splits_parallel(
-    hist,
-    nbnm,
-    has_missing,
-    mask,
-    sum_g,
-    sum_h,
-    n_samples,
-    l2,
-    msl,
-    min_h,
-    gains,
-    bins,
-    missing_left,
-    left_stats,
-):
-    parent = node_loss(sum_g, sum_h, l2)
-    for f in prange(hist.shape[0]):
-        _split_into(
-            f,
-            hist,
-            nbnm,
-            has_missing,
-            mask,
-            parent,
-            sum_g,
-            sum_h,
-            n_samples,
-            l2,
-            msl,
-            min_h,
-            gains,
-            bins,
-            missing_left,
-            left_stats,
-        )
-
-
-@njit(**JIT)
-def _splits_serial(
-    hist,
-    nbnm,
-    has_missing,
-    mask,
-    sum_g,
-    sum_h,
-    n_samples,
-    l2,
-    msl,
-    min_h,
-    gains,
-    bins,
-    missing_left,
-    left_stats,
-):
-    parent = node_loss(sum_g, sum_h, l2)
-    for f in range(hist.shape[0]):
-        _split_into(
-            f,
-            hist,
-            nbnm,
-            has_missing,
-            mask,
-            parent,
-            sum_g,
-            sum_h,
-            n_samples,
-            l2,
-            msl,
-            min_h,
-            gains,
-            bins,
-            missing_left,
-            left_stats,
-        )
-
-
-def find_best_splits(
-    hist,
-    n_bins_non_missing,
-    has_missing,
-    feature_mask,
-    sum_g,
-    sum_h,
-    n_samples,
-    l2,
-    min_samples_leaf,
-    min_hessian,
-    gains,
-    bins,
-    missing_left,
-    left_stats,
-):
-    """Best split of a node for every feature.
-
-    Scans the bins left to right with the missing values sent right, then, for features with
-    missing values, right to left with them sent left (Chen & Guestrin, algorithm 3); a split
-    must leave ``min_samples_leaf`` rows and ``min_hessian`` hessian on each side and have a
-    positive gain. Ties keep the first candidate, as scikit-learn does.
-
-    Parameters
-    ----------
-    hist : ndarray of shape (n_features, n_bins, 3)
-    n_bins_non_missing : ndarray of shape (n_features,), int64
-    has_missing : ndarray of shape (n_features,), uint8
-        Whether the feature had missing values in the training data.
-    feature_mask : ndarray of shape (n_features,), uint8
-        Features considered (feature subsampling); others get gain -1.
-    sum_g, sum_h, n_samples : float
-        Totals of the node.
-    l2, min_samples_leaf, min_hessian : float
-    gains : ndarray of shape (n_features,), float64
-        Output: best gain per feature, -1 when no valid split.
-    bins : ndarray of shape (n_features,), int64
-        Output: rows with ``code <= bins[f]`` go left.
-    missing_left : ndarray of shape (n_features,), uint8
-        Output: whether missing values go left.
-    left_stats : ndarray of shape (n_features, 3), float64
-        Output: gradient sum, hessian sum and count of the left child.
-    """
-    args = (
-        hist,
-        n_bins_non_missing,
-        has_missing,
-        feature_mask,
-        float(sum_g),
-        float(sum_h),
-        float(n_samples),
-        float(l2),
-        float(min_samples_leaf),
-        float(min_hessian),
-        gains,
-        bins,
-        missing_left,
-        left_stats,
-    )
-    if hist.shape[0] * hist.shape[1] * 4 >= PARALLEL_MIN_WORK:
-        _splits_parallel(*args)
-    else:
-        _splits_serial(*args)
-
-
-@njit(**JIT)
 def partition_rows(codes_f, rows, split_bin, missing_left, missing_bin, buffer):
     """Stable in-place partition of ``rows`` into left rows then right rows; returns n_left.
 
@@ -471,6 +226,25 @@ def partition_rows(codes_f, rows, split_bin, missing_left, missing_bin, buffer):
 
 
 @njit(**JIT)
+def partition_rows_categorical(codes_f, rows, bitset, buffer):
+    """:func:`partition_rows` for a categorical split: a row goes left when the bit of its
+    code is set in ``bitset`` (uint32 words; the missing bin is one more code)."""
+    n_left = 0
+    n_right = 0
+    for k in range(rows.shape[0]):
+        r = rows[k]
+        if _in_bitset(bitset, codes_f[r]):
+            rows[n_left] = r
+            n_left += 1
+        else:
+            buffer[n_right] = r
+            n_right += 1
+    for k in range(n_right):
+        rows[n_left + k] = buffer[k]
+    return n_left
+
+
+@njit(**JIT)
 def add_leaf_values(rows, leaf_starts, leaf_stops, leaf_values, raw, column):
     """``raw[rows[start:stop], column] += value`` for each leaf (the training-set update)."""
     for j in range(leaf_starts.shape[0]):
@@ -479,24 +253,91 @@ def add_leaf_values(rows, leaf_starts, leaf_stops, leaf_values, raw, column):
             raw[rows[k], column] += v
 
 
+def predict_raw(
+    X,
+    feature,
+    threshold,
+    left,
+    right,
+    missing_left,
+    value,
+    roots,
+    out,
+    cat_node=None,
+    bitsets=None,
+):
+    """Add the outputs of the trees ``roots`` to ``out`` for raw (unbinned) rows, NaN allowed.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features), float32 or float64
+        Categorical features hold their category's index (a float; NaN for missing or
+        unknown categories).
+    feature, threshold, left, right, missing_left, value : ndarray of shape (n_nodes,)
+        The forest's flat node arrays (see the module docstring).
+    roots : ndarray of shape (n_trees,), int64
+        Root node of each tree to add; tree ``t`` adds to column ``t % out.shape[1]``.
+    out : ndarray of shape (n_samples, n_outputs), float64
+        Raw scores, updated in place: each row adds its trees in order (rows in parallel).
+    cat_node : ndarray of shape (n_nodes,), uint8, default=None
+        Nodes that split on a categorical feature: category ``c`` goes left when bit ``c``
+        of ``bitsets[node]`` is set.
+    bitsets : ndarray of shape (n_nodes, BITSET_WORDS), uint32, default=None
+    """
+    if cat_node is None:
+        cat_node = np.zeros(feature.shape[0], dtype=np.uint8)
+        bitsets = np.zeros((feature.shape[0], BITSET_WORDS), dtype=np.uint32)
+    args = (X, feature, threshold, left, right, missing_left, cat_node, bitsets, roots, value, out)
+    if X.shape[0] * max(1, roots.shape[0]) >= PARALLEL_MIN_WORK // 8:
+        _predict_parallel(*args)
+    else:
+        _predict_rows(0, X.shape[0], *args)
+
+
 @njit(**JIT)
-def _predict_rows(start, stop, X, feature, threshold, left, right, missing_left, value, roots, out):
+def _leaf(X, i, node, feature, threshold, left, right, missing_left, cat_node, bitsets):
+    """The leaf reached by row ``i`` from ``node`` (categorical splits test a bitset)."""
+    while left[node] >= 0:
+        x = X[i, feature[node]]
+        if np.isnan(x):
+            go_left = missing_left[node] != 0
+        elif cat_node[node]:
+            go_left = _in_bitset(bitsets[node], np.int64(x))
+        else:
+            go_left = x <= threshold[node]
+        node = left[node] if go_left else right[node]
+    return node
+
+
+@njit(**JIT)
+def _predict_rows(
+    start,
+    stop,
+    X,
+    feature,
+    threshold,
+    left,
+    right,
+    missing_left,
+    cat_node,
+    bitsets,
+    roots,
+    value,
+    out,
+):
     k_out = out.shape[1]
     for i in range(start, stop):
         for t in range(roots.shape[0]):
-            node = roots[t]
-            while left[node] >= 0:
-                x = X[i, feature[node]]
-                if np.isnan(x):
-                    go_left = missing_left[node] != 0
-                else:
-                    go_left = x <= threshold[node]
-                node = left[node] if go_left else right[node]
+            node = _leaf(
+                X, i, roots[t], feature, threshold, left, right, missing_left, cat_node, bitsets
+            )
             out[i, t % k_out] += value[node]
 
 
 @njit(**JIT_PARALLEL)
-def _predict_parallel(X, feature, threshold, left, right, missing_left, value, roots, out):
+def _predict_parallel(
+    X, feature, threshold, left, right, missing_left, cat_node, bitsets, roots, value, out
+):
     n = X.shape[0]
     for c in prange((n + CHUNK - 1) // CHUNK):
         _predict_rows(
@@ -508,30 +349,48 @@ def _predict_parallel(X, feature, threshold, left, right, missing_left, value, r
             left,
             right,
             missing_left,
-            value,
+            cat_node,
+            bitsets,
             roots,
+            value,
             out,
         )
 
 
-def predict_raw(X, feature, threshold, left, right, missing_left, value, roots, out):
-    """Add the outputs of the trees ``roots`` to ``out`` for raw (unbinned) rows, NaN allowed.
+@njit(**JIT_PARALLEL)
+def _apply_parallel(
+    X, feature, threshold, left, right, missing_left, cat_node, bitsets, roots, out
+):
+    n = X.shape[0]
+    for c in prange((n + CHUNK - 1) // CHUNK):
+        for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
+            for t in range(roots.shape[0]):
+                out[i, t] = _leaf(
+                    X,
+                    i,
+                    roots[t],
+                    feature,
+                    threshold,
+                    left,
+                    right,
+                    missing_left,
+                    cat_node,
+                    bitsets,
+                )
 
-    Parameters
-    ----------
-    X : ndarray of shape (n_samples, n_features), float32 or float64
-    feature, threshold, left, right, missing_left, value : ndarray of shape (n_nodes,)
-        The forest's flat node arrays (see the module docstring).
-    roots : ndarray of shape (n_trees,), int64
-        Root node of each tree to add; tree ``t`` adds to column ``t % out.shape[1]``.
-    out : ndarray of shape (n_samples, n_outputs), float64
-        Raw scores, updated in place: each row adds its trees in order (rows in parallel).
+
+def apply_raw(
+    X, feature, threshold, left, right, missing_left, roots, out, cat_node=None, bitsets=None
+):
+    """The leaf node reached in every tree: ``out[i, t]`` = node index of row ``i`` in tree ``t``.
+
+    Same arguments as :func:`predict_raw` (no ``value``); ``out`` is an int64 array of shape
+    (n_samples, n_trees).
     """
-    args = (X, feature, threshold, left, right, missing_left, value, roots, out)
-    if X.shape[0] * max(1, roots.shape[0]) >= PARALLEL_MIN_WORK // 8:
-        _predict_parallel(*args)
-    else:
-        _predict_rows(0, X.shape[0], *args)
+    if cat_node is None:
+        cat_node = np.zeros(feature.shape[0], dtype=np.uint8)
+        bitsets = np.zeros((feature.shape[0], BITSET_WORDS), dtype=np.uint32)
+    _apply_parallel(X, feature, threshold, left, right, missing_left, cat_node, bitsets, roots, out)
 
 
 @njit(**JIT_PARALLEL)

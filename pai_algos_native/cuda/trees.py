@@ -42,7 +42,9 @@ def _histogram_kernel(codes, gradients, hessians, rows, hist):
 
 
 @cuda.jit
-def _predict_kernel(X, feature, threshold, left, right, missing_left, value, roots, out):
+def _predict_kernel(
+    X, feature, threshold, left, right, missing_left, value, roots, out, cat_node, bitsets
+):
     n = X.shape[0]
     k_out = out.shape[1]
     for i in range(cuda.grid(1), n, cuda.gridsize(1)):
@@ -52,6 +54,10 @@ def _predict_kernel(X, feature, threshold, left, right, missing_left, value, roo
                 x = X[i, feature[node]]
                 if math.isnan(x):
                     go_left = missing_left[node] != 0
+                elif cat_node[node] != 0:
+                    # categorical split: category index c goes left when bit c is set
+                    c = int(x)
+                    go_left = (bitsets[node, c >> 5] >> (c & 31)) & 1 != 0
                 else:
                     go_left = x <= threshold[node]
                 node = left[node] if go_left else right[node]
@@ -101,14 +107,30 @@ def build_histogram(codes, gradients, hessians, rows, n_bins):
     return _histogram_device(codes, gradients, hessians, rows, n_bins).copy_to_host()
 
 
-def predict_raw(X, feature, threshold, left, right, missing_left, value, roots, out):
+def predict_raw(
+    X,
+    feature,
+    threshold,
+    left,
+    right,
+    missing_left,
+    value,
+    roots,
+    out,
+    cat_node=None,
+    bitsets=None,
+):
     """Add the outputs of the trees ``roots`` to ``out`` for raw rows (see the CPU twin).
 
     ``out`` (host array of shape (n_samples, n_outputs), float64) is updated in place.
+    ``cat_node`` / ``bitsets`` mark the categorical splits and their left categories.
     """
     n = X.shape[0]
     if n == 0 or roots.shape[0] == 0:
         return
+    if cat_node is None:
+        cat_node = np.zeros(feature.shape[0], dtype=np.uint8)
+        bitsets = np.zeros((feature.shape[0], 8), dtype=np.uint32)
     d_out = cuda.to_device(np.ascontiguousarray(out))
     tpb = threads_per_block()
     _predict_kernel[blocks_for(n, tpb), tpb](
@@ -121,5 +143,7 @@ def predict_raw(X, feature, threshold, left, right, missing_left, value, roots, 
         to_device(value),
         to_device(roots),
         d_out,
+        to_device(cat_node),
+        to_device(bitsets),
     )
     out[...] = d_out.copy_to_host()

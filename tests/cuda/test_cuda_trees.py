@@ -80,3 +80,26 @@ def test_predict_raw_matches_cpu(mods, rng, dtype, n_outputs):
     cpu.predict_raw(X, *forest, out_cpu)
     gpu.predict_raw(X, *forest, out_gpu)
     np.testing.assert_allclose(out_gpu, out_cpu, rtol=1e-12)
+
+
+def test_predict_raw_categorical_matches_cpu(mods, rng):
+    cpu, gpu = mods
+    n, d = 25, 3
+    X = rng.normal(size=(n, d))
+    X[:, 0] = rng.integers(0, 60, size=n)  # category indices
+    X[rng.random((n, d)) < 0.15] = np.nan
+    # one depth-2 tree: the root and its left child split on the categorical feature 0
+    feature = np.array([0, 0, 1, 0, 0, 0, 0], np.int32)
+    threshold = rng.normal(size=7)
+    left = np.array([1, 3, 5, -1, -1, -1, -1], np.int32)
+    right = np.array([2, 4, 6, -1, -1, -1, -1], np.int32)
+    ml = rng.integers(0, 2, size=7).astype(np.uint8)
+    value = rng.normal(size=7)
+    cat_node = np.array([1, 1, 0, 0, 0, 0, 0], np.uint8)
+    bitsets = rng.integers(0, 2**32, size=(7, 8), dtype=np.uint32)
+    roots = np.array([0], np.int64)
+    forest = (feature, threshold, left, right, ml, value, roots)
+    out_cpu, out_gpu = np.zeros((n, 1)), np.zeros((n, 1))
+    cpu.predict_raw(X, *forest, out_cpu, cat_node, bitsets)
+    gpu.predict_raw(X, *forest, out_gpu, cat_node, bitsets)
+    np.testing.assert_allclose(out_gpu, out_cpu, rtol=1e-12)

@@ -204,3 +204,99 @@ def test_add_leaf_values(rng):
         ref[rows[s:e]] += v
     np.testing.assert_allclose(raw[:, 1], ref)
     assert not raw[:, 0].any()
+
+
+def _split_inputs(rng, d, n, has_missing, max_bins=12):
+    nbnm = rng.integers(2, max_bins, size=d).astype(np.int64)
+    codes = np.stack([rng.integers(0, k, size=n) for k in nbnm]).astype(np.uint8)
+    hm = np.full(d, has_missing, dtype=np.uint8)
+    if has_missing:
+        codes[rng.random((d, n)) < 0.15] = MISSING_BIN
+    g = rng.normal(size=n) + 0.5 * rng.normal(size=max_bins + 1)[np.minimum(codes[0], max_bins)]
+    h = rng.uniform(0.1, 1, size=n)
+    hist = T.build_histogram(codes, g, h, np.arange(n, dtype=np.int64), N_BINS)
+    out = (np.empty(d), np.empty(d, dtype=np.int64), np.empty(d, np.uint8), np.zeros((d, 3)))
+    return nbnm, codes, hm, g, h, hist, out
+
+
+@pytest.mark.parametrize("has_missing", [0, 1])
+def test_find_best_splits_monotonic(rng, has_missing):
+    d, n, l2 = 4, 500, 0.5
+    nbnm, codes, hm, g, h, hist, (gains, bins, ml, stats) = _split_inputs(rng, d, n, has_missing)
+    cst = np.array([1, -1, 0, 1], dtype=np.int8)
+    lo, hi = (-np.inf, np.inf) if rng.random() < 0.5 else (-0.2, 0.3)
+    T.find_best_splits(
+        hist, nbnm, hm, np.ones(d, np.uint8), g.sum(), h.sum(), n, l2, 10, 1e-3,
+        gains, bins, ml, stats, cst, lo, hi,
+    )  # fmt: skip
+    for f in range(d):
+        ref = naive.best_split_bounded(hist[f], nbnm[f], hm[f], l2, 10, 1e-3, cst[f], lo, hi)
+        # a gain of zero up to rounding may be kept by one and rejected by the other
+        np.testing.assert_allclose(max(gains[f], 0), max(ref[0], 0), rtol=1e-9, atol=1e-9)
+        if ref[0] > 1e-9:
+            assert (bins[f], ml[f]) == ref[1:]
+
+
+@pytest.mark.parametrize("has_missing", [0, 1])
+def test_find_best_splits_categorical(rng, has_missing):
+    d, n, l2 = 3, 600, 1.0
+    nbnm, codes, hm, g, h, hist, (gains, bins, ml, stats) = _split_inputs(
+        rng, d, n, has_missing, max_bins=40
+    )
+    is_cat = np.array([1, 1, 0], dtype=np.uint8)
+    bitsets = np.zeros((d, T.BITSET_WORDS), dtype=np.uint32)
+    T.find_best_splits(
+        hist, nbnm, hm, np.ones(d, np.uint8), g.sum(), h.sum(), n, l2, 10, 1e-3,
+        gains, bins, ml, stats, None, -np.inf, np.inf, is_cat, bitsets,
+    )  # fmt: skip
+    for f in range(2):
+        ref_gain, ref_set = naive.best_split_categorical(hist[f], nbnm[f], hm[f], l2, 10, 1e-3)
+        np.testing.assert_allclose(gains[f], ref_gain, rtol=1e-9, atol=1e-12)
+        if ref_gain <= 0:
+            continue
+        bits = np.unpackbits(bitsets[f].view(np.uint8), bitorder="little")
+        got_set = set(np.flatnonzero(bits).tolist())
+        assert ml[f] == int(MISSING_BIN in got_set)
+        left = np.isin(codes[f], list(got_set))
+        # a prefix of the sorted categories and the complementary suffix are the same
+        # partition (same gain up to rounding): either may win
+        ref_left = np.isin(codes[f], list(ref_set))
+        assert np.array_equal(left, ref_left) or np.array_equal(left, ~ref_left)
+        np.testing.assert_allclose(stats[f], [g[left].sum(), h[left].sum(), left.sum()])
+        rows = np.arange(n, dtype=np.int64)
+        n_left = T.partition_rows_categorical(codes[f], rows, bitsets[f], np.empty(n, np.int64))
+        np.testing.assert_array_equal(rows[:n_left], np.flatnonzero(left))
+        np.testing.assert_array_equal(rows[n_left:], np.flatnonzero(~left))
+    # the numerical feature is unaffected by the categorical options
+    ref = naive.best_split_feature(hist[2], nbnm[2], hm[2], l2, 10, 1e-3)
+    np.testing.assert_allclose(gains[2], ref[0], rtol=1e-9, atol=1e-12)
+
+
+def test_predict_and_apply_categorical(rng):
+    d, n = 3, 400
+    feature, threshold, left, right, ml, value, roots = _random_forest(rng, d, 3)
+    cat_node = (rng.random(feature.shape[0]) < 0.5).astype(np.uint8)
+    bitsets = rng.integers(0, 2**32, size=(feature.shape[0], T.BITSET_WORDS), dtype=np.uint32)
+    X = rng.normal(size=(n, d))
+    X[:, 0] = rng.integers(0, 255, size=n)
+    X[rng.random((n, d)) < 0.1] = np.nan
+    feature[cat_node == 1] = 0
+    out = np.zeros((n, 1))
+    T.predict_raw(X, feature, threshold, left, right, ml, value, roots, out, cat_node, bitsets)
+    leaves = np.empty((n, 3), dtype=np.int64)
+    T.apply_raw(X, feature, threshold, left, right, ml, roots, leaves, cat_node, bitsets)
+    ref_out = np.zeros(n)
+    for i in range(n):
+        for t, node in enumerate(roots):
+            while left[node] >= 0:
+                x = X[i, feature[node]]
+                if np.isnan(x):
+                    go = ml[node]
+                elif cat_node[node]:
+                    go = (int(bitsets[node, int(x) // 32]) >> (int(x) % 32)) & 1
+                else:
+                    go = x <= threshold[node]
+                node = left[node] if go else right[node]
+            assert leaves[i, t] == node
+            ref_out[i] += value[node]
+    np.testing.assert_allclose(out[:, 0], ref_out, rtol=1e-12)
