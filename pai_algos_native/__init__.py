@@ -23,6 +23,7 @@ DOMAINS = (
     "linear_saga",
     "linear_glm",
     "linear_lars",
+    "tree_exact",
     "linear_robust",
     "keyed_table",
     "ps",
@@ -42,6 +43,7 @@ DOMAINS = (
     "fm",
     "embedding",
     "recommend_cf",
+    "boosting",
 )
 
 
