@@ -12,11 +12,13 @@ API on feature rows, sparse CTR data with hashed keys included.
 from __future__ import annotations
 
 from ._als import ImplicitALS
+from ._als_explicit import ALS
 from ._bpr import BPR
 from ._ease import EASE
 from ._ffm import FieldAwareFMClassifier
 from ._fm import FactorizationMachineClassifier, FactorizationMachineRegressor
 from ._item_cf import ItemCF
+from ._lmf import LogisticMF
 from ._popularity import PopularityRecommender
 from ._slim import SLIM
 from ._split import train_test_split_interactions
@@ -24,6 +26,7 @@ from ._swing import Swing
 from ._user_cf import UserCF
 
 __all__ = [
+    "ALS",
     "BPR",
     "EASE",
     "FactorizationMachineClassifier",
@@ -31,6 +34,7 @@ __all__ = [
     "FieldAwareFMClassifier",
     "ImplicitALS",
     "ItemCF",
+    "LogisticMF",
     "PopularityRecommender",
     "SLIM",
     "Swing",

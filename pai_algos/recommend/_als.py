@@ -13,6 +13,7 @@ from pai_algos_native import kernels
 from ..base import DeviceMixin, History, numba_threads, progress_bar
 from ..utils._sklearn_compat import Interval, StrOptions, _fit_context
 from ._base import FactorRecommender, _is_table, csr_arrays
+from ._factor_topn import FactorTopNMixin
 
 __all__ = ["ImplicitALS"]
 
@@ -25,7 +26,60 @@ def _gram(Y, regularization):
     return np.ascontiguousarray(G, dtype=Y.dtype)
 
 
-class ImplicitALS(DeviceMixin, FactorRecommender):
+def _merge_interactions(est, X, replace):
+    """Add the interactions ``X`` (matrix or table) to a fitted model's stored ones.
+
+    Returns ``(R, all_ids, old_pos, touched)``: the merged users x items CSR, the sorted user
+    ids old and new, the old users' rows in it and the rows that got new interactions. A cell
+    present in both is summed, or, with ``replace``, takes the new value. Nothing is set.
+    """
+    name = type(est).__name__
+    if _is_table(X) and not hasattr(X, "dtype"):
+        new, users, items = est._interactions_from_table(X)
+        est.n_features_in_ = est.n_items_
+        cols = est._known(est.item_ids_, items, "items")
+        coo = new.tocoo()
+        rows_ids, col_idx, vals = users[coo.row], cols[coo.col], coo.data
+    else:
+        if not np.array_equal(est.user_ids_, np.arange(est.n_users_)):
+            raise ValueError(
+                "This model was fitted on a table: give partial_fit a table of "
+                f"({est.user_col!r}, {est.item_col!r}) rows."
+            )
+        new = check_array(X, accept_sparse="csr", dtype=[np.float32, np.float64])
+        if new.shape[1] != est.n_items_:
+            raise ValueError(
+                f"X has {new.shape[1]} features, but {name} is expecting "
+                f"{est.n_items_} features as input (one column per item)."
+            )
+        new = sp.csr_matrix(new)
+        new.eliminate_zeros()
+        if new.nnz and new.data.min() < 0:
+            raise ValueError(f"Negative values in data passed to {name}.partial_fit.")
+        coo = new.tocoo()
+        rows_ids, col_idx, vals = coo.row.astype(np.int64), coo.col, coo.data
+    all_ids = np.union1d(est.user_ids_, rows_ids)
+    old_pos = np.searchsorted(all_ids, est.user_ids_)
+    shape = (len(all_ids), est.n_items_)
+    old = est._user_items.tocoo()
+    R = sp.csr_matrix((old.data, (old_pos[old.row], old.col)), shape=shape, dtype=est._dtype)
+    N = sp.csr_matrix(
+        (vals.astype(est._dtype), (np.searchsorted(all_ids, rows_ids), col_idx)),
+        shape=shape,
+        dtype=est._dtype,
+    )
+    if replace:  # drop the old value of every cell the new data rates
+        mask = N.copy()
+        mask.data[:] = 1
+        R = R - R.multiply(mask).tocsr()
+    R = (R + N).tocsr()
+    R.eliminate_zeros()
+    R.sort_indices()
+    touched = np.unique(np.searchsorted(all_ids, rows_ids))
+    return R, all_ids, old_pos, touched
+
+
+class ImplicitALS(DeviceMixin, FactorTopNMixin, FactorRecommender):
     """Matrix factorisation for implicit feedback by alternating least squares.
 
     Learns user factors ``x_u`` and item factors ``y_i`` minimising
@@ -255,48 +309,9 @@ class ImplicitALS(DeviceMixin, FactorRecommender):
         """
         if not hasattr(self, "user_factors_"):
             return self.fit(X)
-        if _is_table(X) and not hasattr(X, "dtype"):
-            new, users, items = self._interactions_from_table(X)
-            self.n_features_in_ = self.n_items_
-            cols = self._known(self.item_ids_, items, "items")
-            coo = new.tocoo()
-            rows_ids, col_idx, vals = users[coo.row], cols[coo.col], coo.data
-        else:
-            if not np.array_equal(self.user_ids_, np.arange(self.n_users_)):
-                raise ValueError(
-                    "This model was fitted on a table: give partial_fit a table of "
-                    f"({self.user_col!r}, {self.item_col!r}) rows."
-                )
-            new = check_array(X, accept_sparse="csr", dtype=[np.float32, np.float64])
-            if new.shape[1] != self.n_items_:
-                raise ValueError(
-                    f"X has {new.shape[1]} features, but ImplicitALS is expecting "
-                    f"{self.n_items_} features as input (one column per item)."
-                )
-            new = sp.csr_matrix(new)
-            new.eliminate_zeros()
-            if new.nnz and new.data.min() < 0:
-                raise ValueError("Negative values in data passed to ImplicitALS.partial_fit.")
-            coo = new.tocoo()
-            rows_ids, col_idx, vals = coo.row.astype(np.int64), coo.col, coo.data
-        all_ids = np.union1d(self.user_ids_, rows_ids)
-        old_pos = np.searchsorted(all_ids, self.user_ids_)
-        old = self._user_items.tocoo()
-        R = sp.csr_matrix(
-            (
-                np.concatenate([old.data, vals.astype(self._dtype)]),
-                (
-                    np.concatenate([old_pos[old.row], np.searchsorted(all_ids, rows_ids)]),
-                    np.concatenate([old.col, col_idx]),
-                ),
-            ),
-            shape=(len(all_ids), self.n_items_),
-            dtype=self._dtype,
-        )
-        R.sum_duplicates()
+        R, all_ids, old_pos, touched = _merge_interactions(self, X, replace=False)
         U = np.zeros((len(all_ids), self.user_factors_.shape[1]), dtype=self._dtype)
         U[old_pos] = self.user_factors_
-        touched = np.unique(np.searchsorted(all_ids, rows_ids))
         if len(touched):
             U[touched] = self._fold_in(R[touched])
         self._user_items = R

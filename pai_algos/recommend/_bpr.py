@@ -9,14 +9,15 @@ from sklearn.utils import check_random_state
 
 from pai_algos_native import kernels
 
-from ..base import History, _effective_threads, numba_threads, progress_bar
-from ..utils._sklearn_compat import Interval, _fit_context
+from ..base import DeviceMixin, History, _effective_threads, numba_threads, progress_bar
+from ..utils._sklearn_compat import Interval, StrOptions, _fit_context
 from ._base import FactorRecommender, csr_arrays
+from ._factor_topn import FactorTopNMixin
 
 __all__ = ["BPR"]
 
 
-class BPR(FactorRecommender):
+class BPR(DeviceMixin, FactorTopNMixin, FactorRecommender):
     """Bayesian personalised ranking: factors that rank a user's items above the others.
 
     Maximises ``sum ln sigma(x_ui - x_uj) - regularization |theta|^2`` over triples of a user
@@ -38,10 +39,16 @@ class BPR(FactorRecommender):
     random_state : int, RandomState instance or None, default=None
         Seed of the initial factors and of the samplers.
     n_jobs : int, default=None
-        Numba threads (None: global config, -1: all). Hogwild updates from several threads
-        race, so a fit repeats exactly only with ``n_jobs=1``.
+        Numba threads (None: global config, -1: all): the number of parallel sampler
+        streams. Hogwild updates from several streams race, so a fit repeats exactly only
+        with ``n_jobs=1``. On a GPU, a positive ``n_jobs`` is the number of GPU sampler
+        threads (``n_jobs=1`` draws exactly what one CPU thread draws); None or -1 runs one
+        stream per 256 interactions.
     verbose : int, default=0
         Show a progress bar.
+    device : {"cpu", "cuda", "auto"}, default="auto"
+        Where the SGD epochs run ("auto": a GPU for at least two million interactions). The
+        factors are copied to the GPU once per fit and back at the end.
     user_col, item_col : str, default="user", "item"
         Columns of a table ``X`` holding the user and item ids.
     rating_col : str, default=None
@@ -55,6 +62,8 @@ class BPR(FactorRecommender):
         Item factors.
     item_bias_ : ndarray of shape (`n_items_`,)
         Item biases.
+    device_ : str
+        Where the epochs ran: "cpu" or "cuda".
     history_ : dict
         Per-epoch ``iteration``, ``seconds``, ``correct`` (fraction of sampled triples already
         ranked right before their update) and ``skipped`` (fraction of samples skipped).
@@ -114,6 +123,7 @@ class BPR(FactorRecommender):
         "random_state": ["random_state"],
         "n_jobs": [Integral, None],
         "verbose": ["verbose"],
+        "device": [StrOptions({"cpu", "cuda", "auto"})],
         "user_col": [str],
         "item_col": [str],
         "rating_col": [str, None],
@@ -132,6 +142,7 @@ class BPR(FactorRecommender):
         random_state=None,
         n_jobs=None,
         verbose=0,
+        device="auto",
         user_col="user",
         item_col="item",
         rating_col=None,
@@ -144,6 +155,7 @@ class BPR(FactorRecommender):
         self.random_state = random_state
         self.n_jobs = n_jobs
         self.verbose = verbose
+        self.device = device
         self.user_col = user_col
         self.item_col = item_col
         self.rating_col = rating_col
@@ -164,6 +176,8 @@ class BPR(FactorRecommender):
         -------
         self : BPR
         """
+        # before any validation: a missing GPU leaves nothing fitted
+        device = self._resolve_device(X)
         X, user_ids, item_ids = self._interactions(X)
         rng = check_random_state(self.random_state)
         dtype = X.dtype
@@ -176,22 +190,32 @@ class BPR(FactorRecommender):
         V[np.bincount(X.indices, minlength=n_items) == 0] = 0.0
         indptr, indices, _ = csr_arrays(X)
         userids = np.repeat(np.arange(n_users, dtype=np.int32), np.diff(indptr))
-        kern = kernels("recommend", "cpu")
+        kern = kernels("recommend", device)
+        n_chunks = _effective_threads(self.n_jobs)
+        if device == "cuda":
+            if self.n_jobs is None or self.n_jobs == -1:
+                n_chunks = max(1, len(indices) // 256)
+            elif self.n_jobs > 0:
+                n_chunks = int(self.n_jobs)
+            # the factors and the sampled arrays stay on the GPU for the whole fit
+            args = [kern.to_device(a) for a in (userids, indptr, indices, U, V)]
+        else:
+            args = [userids, indptr, indices, U, V]
         hist = History()
         lr, reg = float(self.learning_rate), float(self.regularization)
         with numba_threads(self.n_jobs), progress_bar(self.iterations, "BPR", self.verbose) as bar:
-            n_chunks = _effective_threads(self.n_jobs)
             counts = np.zeros((n_chunks, 2), dtype=np.int64)
             for _ in range(self.iterations):
                 seeds = rng.randint(1, 2**63 - 1, size=n_chunks, dtype=np.int64).astype(np.uint64)
                 kern.bpr_epoch(
-                    userids, indptr, indices, U, V, lr, reg,
-                    bool(self.verify_negative_samples), seeds, counts,
+                    *args, lr, reg, bool(self.verify_negative_samples), seeds, counts,
                 )  # fmt: skip
                 correct, skipped = counts.sum(axis=0)
                 drawn = max(len(indices), 1)
                 hist.record(correct=correct / max(drawn - skipped, 1), skipped=skipped / drawn)
                 bar.update(1)
+        if device == "cuda":
+            U, V = args[3].copy_to_host(), args[4].copy_to_host()
         self._dtype = dtype
         self._user_items = X
         self.user_factors_ = np.ascontiguousarray(U[:, :f])
@@ -199,5 +223,6 @@ class BPR(FactorRecommender):
         self.item_bias_ = V[:, f].copy()
         self._item_bias = self.item_bias_
         self.history_ = hist.as_dict()
+        self.device_ = device
         self._set_ids(user_ids, item_ids)
         return self

@@ -21,10 +21,14 @@ from .._config import JIT, JIT_PARALLEL
 __all__ = [
     "als_cg_update",
     "als_cholesky_update",
+    "als_explicit_loss",
+    "als_explicit_update",
     "als_observed_loss",
     "bpr_epoch",
     "cf_topn",
+    "factor_topn",
     "item_similarity_topk",
+    "lmf_update",
     "topn_dense",
     "topn_presorted",
 ]
@@ -217,19 +221,67 @@ def topn_dense(scores, ex_indptr, ex_indices, n, out_idx, out_score):
         hi = np.empty(n, dtype=np.int64)
         res = np.empty(n, dtype=np.float64)
         for r in range(c * CHUNK, min(n_rows, (c + 1) * CHUNK)):
-            for p in range(ex_indptr[r], ex_indptr[r + 1]):
-                skip[ex_indices[p]] = True
-            size = 0
-            row = scores[r]
-            for j in range(n_items):
-                v = np.float64(row[j])
-                # j grows, so a value equal to the worst kept one ranks below it: skip early
-                if skip[j] or (size == n and v <= hv[0]):
-                    continue
-                size = _heap_push(hv, hi, size, n, v, j)
-            for p in range(ex_indptr[r], ex_indptr[r + 1]):
-                skip[ex_indices[p]] = False
-            _fill_row(hv, hi, size, n, res, out_idx[r], out_score[r])
+            _select_row(scores[r], None, skip, ex_indptr, ex_indices, r, n, hv, hi, res,
+                        out_idx[r], out_score[r])  # fmt: skip
+
+
+@njit(**JIT)
+def _select_row(row, bias, skip, ex_indptr, ex_indices, r, n, hv, hi, res, out_idx, out_score):
+    """Top-``n`` of one score row (plus ``bias`` unless None) without row ``r``'s excluded
+    items; ``skip`` is an all-False scratch mask, left all-False."""
+    for p in range(ex_indptr[r], ex_indptr[r + 1]):
+        skip[ex_indices[p]] = True
+    size = 0
+    for j in range(row.shape[0]):
+        v = np.float64(row[j]) if bias is None else np.float64(row[j] + bias[j])
+        # j grows, so a value equal to the worst kept one ranks below it: skip early
+        if skip[j] or (size == n and v <= hv[0]):
+            continue
+        size = _heap_push(hv, hi, size, n, v, j)
+    for p in range(ex_indptr[r], ex_indptr[r + 1]):
+        skip[ex_indices[p]] = False
+    _fill_row(hv, hi, size, n, res, out_idx, out_score)
+
+
+#: users per work item of :func:`factor_topn` (a 32 x n_items score tile stays in cache)
+TILE = 32
+
+
+@njit(**JIT_PARALLEL)
+def factor_topn(U, VT, bias, ex_indptr, ex_indices, n, out_idx, out_score):
+    """Top-``n`` items of ``U @ VT + bias`` per row, skipping excluded items, in one pass.
+
+    Parameters
+    ----------
+    U : array of shape (n_rows, f)
+        The users' factors.
+    VT : C-contiguous array of shape (f, n_items)
+        The item factors, transposed.
+    bias : array of shape (n_items,)
+        Added to every score (zeros for none).
+    ex_indptr, ex_indices : CSR pattern (n_rows rows) of the items to skip per row.
+    n : int
+    out_idx, out_score :
+        As in :func:`topn_dense`, filled in place.
+
+    Each work item scores ``TILE`` users at once (``np.dot``, BLAS: call under a one-thread
+    BLAS limit) into a tile that stays in cache and selects from it, instead of writing a
+    large block of scores to memory and reading it back.
+    """
+    n_rows = U.shape[0]
+    n_items = VT.shape[1]
+    n_chunks = (n_rows + TILE - 1) // TILE
+    for c in prange(n_chunks):
+        lo = c * TILE
+        hi_row = min(n_rows, lo + TILE)
+        tile = np.dot(U[lo:hi_row], VT)
+        skip = np.zeros(n_items, dtype=np.bool_)
+        hv = np.empty(n, dtype=np.float64)
+        hi = np.empty(n, dtype=np.int64)
+        res = np.empty(n, dtype=np.float64)
+        for r in range(lo, hi_row):
+            _select_row(tile[r - lo], bias, skip, ex_indptr, ex_indices, r, n, hv, hi, res,
+                        out_idx[r], out_score[r])  # fmt: skip
 
 
 @njit(**JIT)
@@ -325,6 +377,66 @@ def cf_topn(
 # ---------------------------------------------------------------------------- implicit ALS
 
 
+@njit(**JIT)
+def _dot_lanes(a, b):
+    """Dot product with eight partial sums in the arrays' dtype, combined in float64.
+
+    Eight independent chains let LLVM pack the loop into one 8-wide float32 vector (float
+    reductions are not reordered without fastmath); float32 factors thus accumulate in
+    float32 over at most ``n / 8`` terms per lane, as BLAS ``sdot`` does.
+    """
+    n = a.shape[0]
+    if n == 0:
+        return 0.0
+    z = a[0] * 0
+    s0 = z
+    s1 = z
+    s2 = z
+    s3 = z
+    s4 = z
+    s5 = z
+    s6 = z
+    s7 = z
+    m = n - n % 8
+    for f in range(0, m, 8):
+        s0 += a[f] * b[f]
+        s1 += a[f + 1] * b[f + 1]
+        s2 += a[f + 2] * b[f + 2]
+        s3 += a[f + 3] * b[f + 3]
+        s4 += a[f + 4] * b[f + 4]
+        s5 += a[f + 5] * b[f + 5]
+        s6 += a[f + 6] * b[f + 6]
+        s7 += a[f + 7] * b[f + 7]
+    t = np.float64((s0 + s4) + (s1 + s5)) + np.float64((s2 + s6) + (s3 + s7))
+    for f in range(m, n):
+        t += np.float64(a[f]) * b[f]
+    return t
+
+
+@njit(**JIT)
+def _symv(M, v, out):
+    """``out = M v`` for a square row-major ``M``, four rows of M per pass over ``out``."""
+    f = v.shape[0]
+    out[:] = 0.0
+    m = f - f % 4
+    for b in range(0, m, 4):
+        p0 = v[b]
+        p1 = v[b + 1]
+        p2 = v[b + 2]
+        p3 = v[b + 3]
+        r0 = M[b]
+        r1 = M[b + 1]
+        r2 = M[b + 2]
+        r3 = M[b + 3]
+        for a in range(f):
+            out[a] += (p0 * r0[a] + p1 * r1[a]) + (p2 * r2[a] + p3 * r3[a])
+    for b in range(m, f):
+        pb = v[b]
+        rb = M[b]
+        for a in range(f):
+            out[a] += pb * rb[a]
+
+
 @njit(**JIT_PARALLEL)
 def als_cg_update(indptr, indices, data, alpha, X, Y, YtY, cg_steps):
     """Update every row of ``X`` by ``cg_steps`` conjugate-gradient steps (in place).
@@ -333,50 +445,53 @@ def als_cg_update(indptr, indices, data, alpha, X, Y, YtY, cg_steps):
     2008, eq. 4) where ``YtY`` already holds ``Y^T Y + lambda I`` and ``c_ui = 1 + alpha r_ui``
     for the stored entries (``p_ui = 1``), starting from the current ``x_u`` (Takacs, Pilaszy
     & Tikk 2011). ``indptr, indices, data`` is the rows x columns CSR of ``r``.
+
+    The vectors (residual, direction, ``A p``) are kept in the factors' dtype, so float32
+    factors are updated in float32 arithmetic as implicit does (8-wide vectors); the dot
+    products accumulate in eight float32 lanes combined in float64 (:func:`_dot_lanes`).
     """
     n_rows, f = X.shape
     n_chunks = (n_rows + CHUNK - 1) // CHUNK
     for c in prange(n_chunks):
-        r = np.empty(f, dtype=np.float64)
-        p = np.empty(f, dtype=np.float64)
-        ap = np.empty(f, dtype=np.float64)
+        r = np.empty(f, dtype=X.dtype)
+        p = np.empty(f, dtype=X.dtype)
+        ap = np.empty(f, dtype=X.dtype)
+        cast = np.empty(1, dtype=X.dtype)  # rounds a float64 scalar to the factors' dtype
         for u in range(c * CHUNK, min(n_rows, (c + 1) * CHUNK)):
             x = X[u]
             # r = b - A x, A x = YtY x + sum alpha r_ui (y_i . x) y_i, b = sum (1 + alpha r_ui) y_i
-            r[:] = 0.0
-            for b in range(f):
-                xb = -np.float64(x[b])
-                for a in range(f):
-                    r[a] += xb * YtY[b, a]
+            _symv(YtY, x, r)
+            for a in range(f):
+                r[a] = -r[a]
             for q in range(indptr[u], indptr[u + 1]):
                 yi = Y[indices[q]]
                 c1 = alpha * data[q]
-                temp = (1.0 + c1) - c1 * _dot(yi, x)
+                cast[0] = (1.0 + c1) - c1 * _dot_lanes(yi, x)
+                temp = cast[0]
                 for a in range(f):
                     r[a] += temp * yi[a]
-            rsold = _dot(r, r)
+            rsold = _dot_lanes(r, r)
             if rsold < 1e-20:
                 continue
             p[:] = r
             for _ in range(cg_steps):
-                ap[:] = 0.0
-                for b in range(f):
-                    pb = p[b]
-                    for a in range(f):
-                        ap[a] += pb * YtY[b, a]
+                _symv(YtY, p, ap)
                 for q in range(indptr[u], indptr[u + 1]):
                     yi = Y[indices[q]]
-                    temp = alpha * data[q] * _dot(yi, p)
+                    cast[0] = alpha * data[q] * _dot_lanes(yi, p)
+                    temp = cast[0]
                     for a in range(f):
                         ap[a] += temp * yi[a]
-                step = rsold / _dot(p, ap)
+                cast[0] = rsold / _dot_lanes(p, ap)
+                step = cast[0]
                 for a in range(f):
                     x[a] += step * p[a]
                     r[a] -= step * ap[a]
-                rsnew = _dot(r, r)
+                rsnew = _dot_lanes(r, r)
                 if rsnew < 1e-20:
                     break
-                beta = rsnew / rsold
+                cast[0] = rsnew / rsold
+                beta = cast[0]
                 for a in range(f):
                     p[a] = r[a] + beta * p[a]
                 rsold = rsnew
@@ -458,6 +573,86 @@ def als_observed_loss(indptr, indices, data, alpha, X, Y):
     return total
 
 
+# ---------------------------------------------------------------------------- explicit ALS
+
+
+@njit(**JIT_PARALLEL)
+def als_explicit_update(
+    indptr, indices, data, Y, col_offset, reg, weighted, fit_bias, X, x_bias,
+):  # fmt: skip
+    """Exact least-squares solve of every row of ``X`` against fixed ``Y`` (in place).
+
+    Row ``u`` with observed ratings ``r_ui`` (CSR ``indptr, indices, data``) minimises
+    ``sum_i (r_ui - col_offset[i] - z_u . w_i)^2 + lambda_u |z_u|^2`` where
+    ``w_i = Y[i]`` and ``z_u = X[u]``, or, with ``fit_bias``, ``w_i = (Y[i], 1)`` and
+    ``z_u = (X[u], x_bias[u])``. ``lambda_u = reg * n_u`` when ``weighted`` (Zhou et al. 2008,
+    weighted-lambda regularisation), else ``reg``. The normal equations
+    ``(W_u^T W_u + lambda_u I) z_u = W_u^T t_u`` are formed in float64 and solved by Cholesky;
+    a row without ratings gets ``z_u = 0``.
+    """
+    n_rows, f = X.shape
+    k = f + 1 if fit_bias else f
+    n_chunks = (n_rows + CHUNK - 1) // CHUNK
+    for c in prange(n_chunks):
+        A = np.empty((k, k), dtype=np.float64)
+        b = np.empty(k, dtype=np.float64)
+        w = np.empty(k, dtype=np.float64)
+        for u in range(c * CHUNK, min(n_rows, (c + 1) * CHUNK)):
+            lo = indptr[u]
+            hi = indptr[u + 1]
+            lam = reg * (hi - lo) if weighted else reg
+            for a in range(k):
+                b[a] = 0.0
+                for e in range(a + 1):
+                    A[a, e] = 0.0
+                A[a, a] = lam
+            for q in range(lo, hi):
+                i = indices[q]
+                yi = Y[i]
+                for a in range(f):
+                    w[a] = yi[a]
+                if fit_bias:
+                    w[f] = 1.0
+                t = np.float64(data[q]) - col_offset[i]
+                for a in range(k):
+                    wa = w[a]
+                    b[a] += t * wa
+                    for e in range(a + 1):
+                        A[a, e] += wa * w[e]
+            if hi == lo:
+                for a in range(k):
+                    b[a] = 0.0
+            else:
+                _cholesky_solve(A, b)
+            for a in range(f):
+                X[u, a] = b[a]
+            if fit_bias:
+                x_bias[u] = b[f]
+
+
+@njit(**JIT_PARALLEL)
+def als_explicit_loss(indptr, indices, data, X, Y, row_bias, col_bias):
+    """``sum_obs (r_ui - row_bias[u] - col_bias[i] - X[u] . Y[i])^2`` in float64.
+
+    Per-chunk partials are added in chunk order (thread-count independent).
+    """
+    n_rows = X.shape[0]
+    n_chunks = (n_rows + CHUNK - 1) // CHUNK
+    parts = np.zeros(n_chunks, dtype=np.float64)
+    for c in prange(n_chunks):
+        total = 0.0
+        for u in range(c * CHUNK, min(n_rows, (c + 1) * CHUNK)):
+            for q in range(indptr[u], indptr[u + 1]):
+                i = indices[q]
+                e = np.float64(data[q]) - row_bias[u] - col_bias[i] - _dot(X[u], Y[i])
+                total += e * e
+        parts[c] = total
+    total = 0.0
+    for c in range(n_chunks):
+        total += parts[c]
+    return total
+
+
 # ------------------------------------------------------------------------------------- BPR
 
 
@@ -484,6 +679,98 @@ def _has_item(indptr, indices, u, j):
     return a < indptr[u + 1] and indices[a] == j
 
 
+@njit(**JIT)
+def _sigmoid(x):
+    if x >= 0.0:
+        return 1.0 / (1.0 + np.exp(-x))
+    z = np.exp(x)
+    return z / (1.0 + z)
+
+
+@njit(**JIT_PARALLEL)
+def lmf_update(indptr, indices, data, X, Y, grad_sq, lr, reg, neg_prop, const_col, seeds):
+    """One AdaGrad step of logistic matrix factorisation for every row of ``X`` (in place).
+
+    Row ``u`` ascends ``sum_i c_ui ln sigma(x_u . y_i) + sum_j ln(1 - sigma(x_u . y_j))
+    - reg / 2 |x_u|^2`` (Johnson 2014) over its stored entries ``i`` (``c_ui = data``) and
+    ``min(n_cols, n_u * neg_prop)`` sampled negatives ``j``, drawn from the stored column
+    indices (in proportion to popularity, as implicit does). The gradient at the current
+    ``x_u`` is accumulated in float64; ``grad_sq`` holds AdaGrad's running sums of squared
+    gradients and column ``const_col`` of ``X`` (the constant 1 that multiplies the other
+    side's bias) is left alone. ``seeds`` (uint64) has one SplitMix64 stream per chunk of
+    ``CHUNK`` rows, so the result does not depend on the thread count.
+    """
+    n_rows, k = X.shape
+    n_cols = Y.shape[0]
+    n64 = np.uint64(indices.shape[0])
+    n_chunks = (n_rows + CHUNK - 1) // CHUNK
+    for c in prange(n_chunks):
+        deriv = np.empty(k, dtype=np.float64)
+        state = seeds[c]
+        for u in range(c * CHUNK, min(n_rows, (c + 1) * CHUNK)):
+            lo = indptr[u]
+            hi = indptr[u + 1]
+            if lo == hi:
+                continue
+            xu = X[u]
+            deriv[:] = 0.0
+            for q in range(lo, hi):
+                yi = Y[indices[q]]
+                z = data[q] * (1.0 - _sigmoid(_dot(xu, yi)))
+                for a in range(k):
+                    deriv[a] += z * yi[a]
+            for _ in range(min(n_cols, (hi - lo) * neg_prop)):
+                state, bits = _splitmix(state)
+                yj = Y[indices[_below(bits, n64)]]
+                z = _sigmoid(_dot(xu, yj))
+                for a in range(k):
+                    deriv[a] -= z * yj[a]
+            for a in range(k):
+                if a == const_col:
+                    continue
+                g = deriv[a] - reg * xu[a]
+                grad_sq[u, a] += g * g
+                xu[a] += lr / np.sqrt(1e-6 + grad_sq[u, a]) * g
+
+
+@njit(**JIT)
+def _below(bits, n64):
+    """A draw in ``[0, n)`` from 64 random bits: Lemire's multiply-shift on the high 32 bits
+    (no division) when ``n < 2**32``, else the remainder."""
+    if n64 < np.uint64(4294967296):
+        return np.int64(((bits >> np.uint64(32)) * n64) >> np.uint64(32))
+    return np.int64(bits % n64)
+
+
+@njit(**JIT)
+def _dot_diff_lanes(x, yi, yj):
+    """``x . (yi - yj)`` with eight partial sums in the arrays' dtype, combined in float64."""
+    n = x.shape[0]
+    z = x[0] * 0
+    s0 = z
+    s1 = z
+    s2 = z
+    s3 = z
+    s4 = z
+    s5 = z
+    s6 = z
+    s7 = z
+    m = n - n % 8
+    for f in range(0, m, 8):
+        s0 += x[f] * (yi[f] - yj[f])
+        s1 += x[f + 1] * (yi[f + 1] - yj[f + 1])
+        s2 += x[f + 2] * (yi[f + 2] - yj[f + 2])
+        s3 += x[f + 3] * (yi[f + 3] - yj[f + 3])
+        s4 += x[f + 4] * (yi[f + 4] - yj[f + 4])
+        s5 += x[f + 5] * (yi[f + 5] - yj[f + 5])
+        s6 += x[f + 6] * (yi[f + 6] - yj[f + 6])
+        s7 += x[f + 7] * (yi[f + 7] - yj[f + 7])
+    t = np.float64((s0 + s4) + (s1 + s5)) + np.float64((s2 + s6) + (s3 + s7))
+    for f in range(m, n):
+        t += np.float64(x[f]) * (yi[f] - yj[f])
+    return t
+
+
 @njit(**JIT_PARALLEL)
 def bpr_epoch(userids, indptr, indices, U, V, lr, reg, verify_negative, seeds, counts):
     """One epoch of BPR (Rendle et al. 2009): ``nnz`` Hogwild SGD steps split over chunks.
@@ -492,7 +779,9 @@ def bpr_epoch(userids, indptr, indices, U, V, lr, reg, verify_negative, seeds, c
     stored items (so in proportion to popularity, as implicit does), and ascends
     ``ln sigma(x_ui - x_uj)`` with L2 penalty ``reg``. The last factor column is the item bias:
     the users' last column stays 1. ``seeds`` (uint64, one per chunk) are the chunks' random
-    streams; ``counts[c] = (correct, skipped)`` is filled in place.
+    streams (draws by :func:`_below`); ``counts[c] = (correct, skipped)`` is filled in place.
+    The score accumulates in eight lanes of the factors' dtype (:func:`_dot_diff_lanes`) and
+    the updates run in that dtype (float32 factors: float32 arithmetic, as implicit).
     """
     nnz = indices.shape[0]
     n_chunks = seeds.shape[0]
@@ -500,14 +789,19 @@ def bpr_epoch(userids, indptr, indices, U, V, lr, reg, verify_negative, seeds, c
     per = (nnz + n_chunks - 1) // n_chunks
     n64 = np.uint64(nnz)
     for c in prange(n_chunks):
+        cast = np.empty(3, dtype=U.dtype)  # rounds float64 scalars to the factors' dtype
+        cast[0] = lr
+        cast[1] = reg
+        lr_ = cast[0]
+        reg_ = cast[1]
         state = seeds[c]
         correct = 0
         skipped = 0
         for _ in range(c * per, min(nnz, (c + 1) * per)):
             state, bits = _splitmix(state)
-            liked = np.int64(bits % n64)
+            liked = _below(bits, n64)
             state, bits = _splitmix(state)
-            j = indices[np.int64(bits % n64)]
+            j = indices[_below(bits, n64)]
             u = userids[liked]
             i = indices[liked]
             if i == j or (verify_negative and _has_item(indptr, indices, u, j)):
@@ -516,19 +810,18 @@ def bpr_epoch(userids, indptr, indices, U, V, lr, reg, verify_negative, seeds, c
             xu = U[u]
             yi = V[i]
             yj = V[j]
-            score = 0.0
-            for a in range(f):
-                score += np.float64(xu[a]) * (yi[a] - yj[a])
-            z = 1.0 / (1.0 + np.exp(score))
+            z = 1.0 / (1.0 + np.exp(_dot_diff_lanes(xu, yi, yj)))
             if z < 0.5:
                 correct += 1
+            cast[2] = z
+            zz = cast[2]
             for a in range(f - 1):
                 xa = xu[a]
-                xu[a] += lr * (z * (yi[a] - yj[a]) - reg * xa)
-                yi[a] += lr * (z * xa - reg * yi[a])
-                yj[a] += lr * (-z * xa - reg * yj[a])
+                xu[a] += lr_ * (zz * (yi[a] - yj[a]) - reg_ * xa)
+                yi[a] += lr_ * (zz * xa - reg_ * yi[a])
+                yj[a] += lr_ * (-zz * xa - reg_ * yj[a])
             a = f - 1
-            yi[a] += lr * (z - reg * yi[a])
-            yj[a] += lr * (-z - reg * yj[a])
+            yi[a] += lr_ * (zz - reg_ * yi[a])
+            yj[a] += lr_ * (-zz - reg_ * yj[a])
         counts[c, 0] = correct
         counts[c, 1] = skipped

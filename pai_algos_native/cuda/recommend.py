@@ -116,6 +116,14 @@ def _splitmix(state):
 
 
 @cuda.jit(device=True)
+def _below(bits, n64):
+    # the CPU kernel's draw in [0, n): multiply-shift on the high 32 bits, else the remainder
+    if n64 < np.uint64(4294967296):
+        return np.int64(((bits >> np.uint64(32)) * n64) >> np.uint64(32))
+    return np.int64(bits % n64)
+
+
+@cuda.jit(device=True)
 def _has_item(indptr, indices, u, j):
     a = indptr[u]
     b = indptr[u + 1]
@@ -141,9 +149,9 @@ def _bpr_streams(userids, indptr, indices, U, V, lr, reg, verify_negative, seeds
         skipped = 0
         for _ in range(c * per, min(nnz, (c + 1) * per)):
             state, bits = _splitmix(state)
-            liked = np.int64(bits % n64)
+            liked = _below(bits, n64)
             state, bits = _splitmix(state)
-            j = indices[np.int64(bits % n64)]
+            j = indices[_below(bits, n64)]
             u = userids[liked]
             i = indices[liked]
             if i == j or (verify_negative and _has_item(indptr, indices, u, j)):

@@ -68,3 +68,18 @@ def test_bpr_epoch_many_streams_counts(gpu, rng):
     assert counts.sum() <= len(indices)
     assert np.all(counts[:, 0] + counts[:, 1] <= expected)
     np.testing.assert_array_equal(U[:, -1], 1.0)
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
+def test_bpr_estimator_cuda_path_matches_cpu(seed):
+    from pai_algos.datasets import make_interactions
+    from pai_algos.recommend import BPR
+
+    X = make_interactions(12, 6, n_factors=2, density=0.4, random_state=seed)
+    kw = {"factors": 3, "iterations": 2, "random_state": seed, "n_jobs": 1}
+    cpu_model = BPR(**kw, device="cpu").fit(X)
+    gpu_model = BPR(**kw, device="cuda").fit(X)
+    assert gpu_model.device_ == "cuda" and cpu_model.device_ == "cpu"
+    np.testing.assert_allclose(gpu_model.user_factors_, cpu_model.user_factors_, rtol=1e-5)
+    np.testing.assert_allclose(gpu_model.item_bias_, cpu_model.item_bias_, rtol=1e-5, atol=1e-7)
+    assert gpu_model.history_["correct"] == cpu_model.history_["correct"]

@@ -107,6 +107,11 @@ def _splitmix(state):
     return state, z ^ (z >> 31)
 
 
+def _below(bits, n):
+    """The kernels' draw in [0, n): multiply-shift on the high 32 bits (remainder if n >= 2**32)."""
+    return ((bits >> 32) * n) >> 32 if n < 2**32 else bits % n
+
+
 def bpr_epoch(userids, indptr, indices, U, V, lr, reg, verify, seed):
     """One single-stream BPR epoch (as the kernel with one chunk), updating U, V in place."""
     nnz = len(indices)
@@ -115,9 +120,9 @@ def bpr_epoch(userids, indptr, indices, U, V, lr, reg, verify, seed):
     correct = skipped = 0
     for _ in range(nnz):
         state, bits = _splitmix(state)
-        liked = bits % nnz
+        liked = _below(bits, nnz)
         state, bits = _splitmix(state)
-        j = indices[bits % nnz]
+        j = indices[_below(bits, nnz)]
         u, i = userids[liked], indices[liked]
         if i == j or (verify and j in indices[indptr[u] : indptr[u + 1]]):
             skipped += 1
@@ -132,3 +137,57 @@ def bpr_epoch(userids, indptr, indices, U, V, lr, reg, verify, seed):
         V[i, f - 1] += lr * (z - reg * V[i, f - 1])
         V[j, f - 1] += lr * (-z - reg * V[j, f - 1])
     return correct, skipped
+
+
+def als_explicit(R, Y, col_offset, reg, weighted, fit_bias):
+    """Per-row ridge least squares on the rated cells of a dense R (0 = not rated).
+
+    Returns ``(X, x_bias)``; each row solves ``min |t - W z|^2 + lambda |z|^2`` as the
+    ordinary least-squares problem ``[W; sqrt(lambda) I] z = [t; 0]``.
+    """
+    R = np.asarray(R, dtype=np.float64)
+    Y = np.asarray(Y, dtype=np.float64)
+    f = Y.shape[1]
+    k = f + 1 if fit_bias else f
+    X = np.zeros((R.shape[0], f))
+    bias = np.zeros(R.shape[0])
+    for u in range(R.shape[0]):
+        obs = np.flatnonzero(R[u])
+        if len(obs) == 0:
+            continue
+        W = Y[obs]
+        if fit_bias:
+            W = np.hstack([W, np.ones((len(obs), 1))])
+        lam = reg * len(obs) if weighted else reg
+        A = np.vstack([W, np.sqrt(lam) * np.eye(k)])
+        t = np.concatenate([R[u, obs] - col_offset[obs], np.zeros(k)])
+        z = np.linalg.lstsq(A, t, rcond=None)[0]
+        X[u] = z[:f]
+        if fit_bias:
+            bias[u] = z[f]
+    return X, bias
+
+
+def lmf_update(indptr, indices, data, X, Y, G, lr, reg, neg_prop, const_col, seeds, chunk=256):
+    """One AdaGrad LMF step per row of X (in place), vectorised per row, with the kernel's
+    negative draws (one SplitMix64 stream per chunk of ``chunk`` rows)."""
+    n_cols, nnz = len(Y), len(indices)
+    Y64 = np.asarray(Y, dtype=np.float64)
+    for u in range(X.shape[0]):
+        if u % chunk == 0:
+            state = int(seeds[u // chunk])
+        lo, hi = indptr[u], indptr[u + 1]
+        if lo == hi:
+            continue
+        neg = []
+        for _ in range(min(n_cols, (hi - lo) * neg_prop)):
+            state, bits = _splitmix(state)
+            neg.append(indices[_below(bits, nnz)])
+        x = X[u].astype(np.float64)
+        pos = indices[lo:hi]
+        s_pos = 1 / (1 + np.exp(-(Y64[pos] @ x)))
+        s_neg = 1 / (1 + np.exp(-(Y64[neg] @ x))) if neg else np.zeros(0)
+        g = (data[lo:hi] * (1 - s_pos)) @ Y64[pos] - s_neg @ Y64[neg] - reg * x
+        keep = np.arange(len(x)) != const_col
+        G[u, keep] += g[keep] ** 2
+        X[u, keep] = x[keep] + lr / np.sqrt(1e-6 + G[u, keep].astype(np.float64)) * g[keep]

@@ -166,3 +166,78 @@ def test_bpr_epoch_matches_reference(rng, verify):
     np.testing.assert_allclose(U, U_ref, rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(V, V_ref, rtol=1e-10, atol=1e-12)
     np.testing.assert_array_equal(U[:, -1], 1.0)  # the users' bias column stays 1
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("weighted", [True, False])
+@pytest.mark.parametrize("fit_bias", [True, False])
+def test_als_explicit_update_is_least_squares(rng, dtype, weighted, fit_bias):
+    R = _csr(rng, 40, 15, 0.3, dtype)
+    R = sp.vstack([R, sp.csr_matrix((1, 15), dtype=dtype)]).tocsr()  # a row without ratings
+    Y = rng.normal(size=(15, 4)).astype(dtype)
+    offset = rng.normal(size=15)
+    X = rng.normal(size=(41, 4)).astype(dtype)  # overwritten
+    bias = np.zeros(41)
+    K.als_explicit_update(*_arrays(R), Y, offset, 0.3, weighted, fit_bias, X, bias)
+    ref_X, ref_b = naive.als_explicit(R.toarray(), Y, offset, 0.3, weighted, fit_bias)
+    tol = 1e-4 if dtype == np.float32 else 1e-9
+    np.testing.assert_allclose(X, ref_X, rtol=tol, atol=tol)
+    np.testing.assert_allclose(bias, ref_b, rtol=tol, atol=tol)
+    np.testing.assert_array_equal(X[40], 0.0)
+
+
+def test_als_explicit_update_single_row_exact_fit(rng):
+    # one user, as many ratings as unknowns and no penalty: the ratings are reproduced
+    Y = rng.normal(size=(3, 3))
+    R = sp.csr_matrix(rng.random((1, 3)) + 1.0)
+    X, bias = np.zeros((1, 3)), np.zeros(1)
+    K.als_explicit_update(*_arrays(R), Y, np.zeros(3), 0.0, False, False, X, bias)
+    np.testing.assert_allclose(X[0] @ Y.T, R.toarray()[0], rtol=1e-9)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_als_explicit_loss(rng, dtype):
+    R = _csr(rng, 600, 9, 0.3, dtype)  # several chunks
+    X = rng.normal(size=(600, 3)).astype(dtype)
+    Y = rng.normal(size=(9, 3)).astype(dtype)
+    rb, cb = rng.normal(size=600), rng.normal(size=9)
+    got = K.als_explicit_loss(*_arrays(R), X, Y, rb, cb)
+    D = R.toarray().astype(np.float64)
+    pred = X.astype(np.float64) @ Y.astype(np.float64).T + rb[:, None] + cb[None, :]
+    ref = float((((D - pred) * (D != 0)) ** 2).sum())
+    np.testing.assert_allclose(got, ref, rtol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("neg_prop", [0, 3])
+def test_lmf_update_matches_reference(rng, dtype, neg_prop):
+    R = _csr(rng, 300, 12, 0.25, dtype)  # two chunks of rows, some rows empty
+    X = (rng.normal(size=(300, 5)) * 0.5).astype(dtype)
+    Y = (rng.normal(size=(12, 5)) * 0.5).astype(dtype)
+    X[:, 3] = 1.0
+    G = (rng.random((300, 5)) * 0.1).astype(dtype)
+    seeds = rng.integers(1, 2**62, size=2).astype(np.uint64)
+    X_ref, G_ref = X.copy(), G.copy()
+    K.lmf_update(*_arrays(R), X, Y, G, 0.5, 0.1, neg_prop, 3, seeds)
+    naive.lmf_update(*_arrays(R), X_ref, Y, G_ref, 0.5, 0.1, neg_prop, 3, seeds)
+    tol = 1e-4 if dtype == np.float32 else 1e-10
+    np.testing.assert_allclose(X, X_ref, rtol=tol, atol=tol)
+    np.testing.assert_allclose(G, G_ref, rtol=tol, atol=tol)
+    np.testing.assert_array_equal(X[:, 3], 1.0)  # the constant column is left alone
+
+
+def test_lmf_update_ascends_the_likelihood(rng):
+    R = _csr(rng, 50, 20, 0.2, np.float64, binary=True)
+    X = rng.normal(size=(50, 4)) * 0.1
+    Y = rng.normal(size=(20, 4)) * 0.1
+    G = np.zeros_like(X)
+    D = R.toarray()
+
+    def loglik(X):
+        s = X @ Y.T
+        return float((D * -np.logaddexp(0, -s)).sum() + ((1 - D) * -np.logaddexp(0, s)).sum())
+
+    before = loglik(X)
+    seeds = rng.integers(1, 2**62, size=1).astype(np.uint64)
+    K.lmf_update(*_arrays(R), X, Y, G, 0.05, 0.0, 5, -1, seeds)
+    assert loglik(X) > before
