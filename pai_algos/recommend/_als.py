@@ -13,7 +13,6 @@ from pai_algos_native import kernels
 from ..base import DeviceMixin, History, numba_threads, progress_bar
 from ..utils._sklearn_compat import Interval, StrOptions, _fit_context
 from ._base import FactorRecommender, _is_table, csr_arrays
-from ._factor_topn import FactorTopNMixin
 
 __all__ = ["ImplicitALS"]
 
@@ -79,7 +78,7 @@ def _merge_interactions(est, X, replace):
     return R, all_ids, old_pos, touched
 
 
-class ImplicitALS(DeviceMixin, FactorTopNMixin, FactorRecommender):
+class ImplicitALS(DeviceMixin, FactorRecommender):
     """Matrix factorisation for implicit feedback by alternating least squares.
 
     Learns user factors ``x_u`` and item factors ``y_i`` minimising

@@ -14,8 +14,7 @@ from pai_algos_native import kernels
 from ..base import History, numba_threads, progress_bar
 from ..utils._sklearn_compat import Interval, StrOptions, _fit_context
 from ._als import _merge_interactions
-from ._base import FactorRecommender, _column, csr_arrays
-from ._factor_topn import factor_topn
+from ._base import FactorRecommender, _column, csr_arrays, factor_topn
 
 __all__ = ["ALS"]
 

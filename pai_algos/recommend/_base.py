@@ -18,7 +18,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from pai_algos_native import kernels
 
-from ..base import RecommenderMixin
+from ..base import RecommenderMixin, blas_single_thread, numba_threads
 from ..utils._sklearn_compat import validate_data
 
 __all__ = ["BaseRecommender", "FactorRecommender", "csr_arrays"]
@@ -367,6 +367,28 @@ class BaseRecommender(RecommenderMixin, BaseEstimator):
         return tags
 
 
+def factor_topn(est, users, bias, exclude, n):
+    """Top-``n`` item indices and scores of ``users @ item_factors_.T + bias`` per row.
+
+    ``exclude`` is the CSR (one row per user, sorted indices) of the items to leave out. One
+    kernel scores tiles of a few users with BLAS inside its Numba threads and keeps the top
+    ``n`` at once, without a dense block of scores; BLAS is held to one thread meanwhile.
+    """
+    dtype = est._dtype
+    V = est.item_factors_
+    users = np.ascontiguousarray(users, dtype=dtype)
+    VT = np.ascontiguousarray(V.T, dtype=dtype)
+    bias = np.zeros(V.shape[0], dtype) if bias is None else np.ascontiguousarray(bias, dtype)
+    ex_indptr, ex_indices, _ = csr_arrays(exclude)
+    out_idx = np.empty((len(users), n), dtype=np.int64)
+    out_score = np.empty((len(users), n), dtype=dtype)
+    with numba_threads(getattr(est, "n_jobs", None)), blas_single_thread():
+        kernels("recommend", "cpu").factor_topn(
+            users, VT, bias, ex_indptr, ex_indices, n, out_idx, out_score
+        )
+    return out_idx, out_score
+
+
 class FactorRecommender(BaseRecommender):
     """Base of the latent-factor models: scores are ``user_factors_ @ item_factors_.T``.
 
@@ -390,15 +412,7 @@ class FactorRecommender(BaseRecommender):
         raise NotImplementedError
 
     def _recommend_rows(self, idx, rows, exclude, n):
-        users = self._user_vectors(idx, rows)
-        V = self.item_factors_
-        bias = self._item_bias
-
-        def scores(start, stop):
-            block = users[start:stop] @ V.T
-            return block if bias is None else block + bias
-
-        return self._topn_dense_rows(scores, len(idx), exclude, n)
+        return factor_topn(self, self._user_vectors(idx, rows), self._item_bias, exclude, n)
 
     def _predict_idx(self, u, i):
         s = np.einsum("ij,ij->i", self.user_factors_[u], self.item_factors_[i])

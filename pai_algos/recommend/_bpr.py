@@ -12,12 +12,11 @@ from pai_algos_native import kernels
 from ..base import DeviceMixin, History, _effective_threads, numba_threads, progress_bar
 from ..utils._sklearn_compat import Interval, StrOptions, _fit_context
 from ._base import FactorRecommender, csr_arrays
-from ._factor_topn import FactorTopNMixin
 
 __all__ = ["BPR"]
 
 
-class BPR(DeviceMixin, FactorTopNMixin, FactorRecommender):
+class BPR(DeviceMixin, FactorRecommender):
     """Bayesian personalised ranking: factors that rank a user's items above the others.
 
     Maximises ``sum ln sigma(x_ui - x_uj) - regularization |theta|^2`` over triples of a user

@@ -12,7 +12,6 @@ from pai_algos_native import kernels
 from ..base import History, numba_threads, progress_bar
 from ..utils._sklearn_compat import Interval, _fit_context
 from ._base import FactorRecommender, csr_arrays
-from ._factor_topn import FactorTopNMixin
 
 __all__ = ["LogisticMF"]
 
@@ -20,7 +19,7 @@ __all__ = ["LogisticMF"]
 _ROWS_PER_STREAM = 256
 
 
-class LogisticMF(FactorTopNMixin, FactorRecommender):
+class LogisticMF(FactorRecommender):
     """Logistic matrix factorisation: the probability that a user interacts with an item.
 
     Models ``P(l_ui = 1) = sigma(x_u . y_i + b_u + b_i)`` and maximises the log-likelihood
