@@ -234,15 +234,18 @@ class BaseExactForest(BaseEstimator):
             np.ascontiguousarray(np.concatenate([t.value[:, 0, :] for t in trees])),
             roots,
         )
+        left, right, feature, _, _, _ = self._flat
+        self._packed = kernels("tree_exact", "cpu").pack_forest(left, right, feature, roots)
 
     def _mean_values(self, X):
         check_is_fitted(self)
         X = check_X_predict(self, X)
-        left, right, feature, thr, value, roots = self._flat
+        _, _, _, thr, value, roots = self._flat
+        children, feat, depths = self._packed
         out = np.empty((X.shape[0], value.shape[1]), dtype=np.float64)
         with numba_threads(self.n_jobs):
-            kernels("tree_exact", "cpu").predict_forest(
-                X, left, right, feature, thr, value, roots, out
+            kernels("tree_exact", "cpu").predict_forest_packed(
+                X, children, feat, thr, value, roots, depths, out
             )
         return out
 

@@ -40,7 +40,9 @@ __all__ = [
     "apply",
     "build_tree",
     "forest_apply",
+    "pack_forest",
     "predict_forest",
+    "predict_forest_packed",
     "rand_int",
     "rand_uniform",
 ]
@@ -884,31 +886,109 @@ def forest_apply(X, left, right, feature, threshold, roots):
     return out
 
 
-@njit(**JIT_PARALLEL)
-def predict_forest(X, left, right, feature, threshold, value, roots, out):
-    """``out[i] = mean over trees of value[leaf(i)]``; trees share flat node arrays.
+@njit(**JIT)
+def pack_forest(left, right, feature, roots):
+    """Compact the forest for :func:`predict_forest_packed`.
 
-    ``roots[t]`` is the first node of tree ``t`` (child indices are global). Rows go in blocks
-    of 2048, one thread per block, and a block meets the trees one after the other (a tree
-    stays in cache while the block walks it); results do not depend on the thread count.
+    Returns ``(children, feat, depths)``: ``children[2 * node + go_right]`` (int32) with leaves
+    made absorbing (both children point to the leaf itself, ``feat`` 0), and each tree's
+    depth. Child indices must be larger than their parent's, as every builder here appends.
+    """
+    n_nodes = left.shape[0]
+    n_trees = roots.shape[0]
+    children = np.empty(2 * n_nodes, np.int32)
+    feat = np.empty(n_nodes, np.int32)
+    depth = np.zeros(n_nodes, np.int64)
+    for node in range(n_nodes):
+        if left[node] < 0:
+            children[2 * node] = node
+            children[2 * node + 1] = node
+            feat[node] = 0
+        else:
+            children[2 * node] = left[node]
+            children[2 * node + 1] = right[node]
+            feat[node] = feature[node]
+            depth[left[node]] = depth[node] + 1
+            depth[right[node]] = depth[node] + 1
+    depths = np.zeros(n_trees, np.int64)
+    for t in range(n_trees):
+        stop = roots[t + 1] if t + 1 < n_trees else n_nodes
+        for node in range(roots[t], stop):
+            depths[t] = max(depths[t], depth[node])
+    return children, feat, depths
+
+
+_LANES = 8  # rows that walk a tree together (independent load chains overlap in the CPU)
+_CHECK = 4  # steps between tests of whether all lanes have reached their leaves
+
+
+@njit(**JIT_PARALLEL)
+def predict_forest_packed(X, children, feat, threshold, value, roots, depths, out):
+    """``out[i] = mean over trees of value[leaf(i)]`` on a forest from :func:`pack_forest`.
+
+    Rows go in blocks of 16,384, one thread per block; a block meets the trees one after the
+    other. Within a tree, eight rows descend in lock step without branches
+    (``node = children[2 * node + not (x <= threshold)]``, so NaN goes right as in
+    :func:`apply`); leaves absorb, and every four steps the lanes stop once all are at
+    leaves. Results do not depend on the thread count.
     """
     n = X.shape[0]
     n_trees = roots.shape[0]
     n_out = value.shape[1]
-    block = 2048
+    block = 16384
     n_blocks = (n + block - 1) // block
     for b in prange(n_blocks):
         lo = b * block
         hi = min(n, lo + block)
+        nodes = np.empty(_LANES, np.int64)
         for i in range(lo, hi):
             for k in range(n_out):
                 out[i, k] = 0.0
         for t in range(n_trees):
             r = roots[t]
-            for i in range(lo, hi):
-                node = _leaf(X, i, r, left, right, feature, threshold)
+            d = depths[t]
+            i = lo
+            while i + _LANES <= hi:
+                for j in range(_LANES):
+                    nodes[j] = r
+                s = 0
+                while s < d:
+                    for j in range(_LANES):
+                        nd = nodes[j]
+                        go_left = X[i + j, feat[nd]] <= threshold[nd]
+                        nodes[j] = children[2 * nd + 1 - go_left]
+                    s += 1
+                    if s % _CHECK == 0:
+                        done = True
+                        for j in range(_LANES):
+                            if children[2 * nodes[j]] != nodes[j]:
+                                done = False
+                                break
+                        if done:
+                            break
+                for j in range(_LANES):
+                    for k in range(n_out):
+                        out[i + j, k] += value[nodes[j], k]
+                i += _LANES
+            while i < hi:
+                nd = r
+                while children[2 * nd] != nd:
+                    go_left = X[i, feat[nd]] <= threshold[nd]
+                    nd = children[2 * nd + 1 - go_left]
                 for k in range(n_out):
-                    out[i, k] += value[node, k]
+                    out[i, k] += value[nd, k]
+                i += 1
         for i in range(lo, hi):
             for k in range(n_out):
                 out[i, k] /= n_trees
+
+
+def predict_forest(X, left, right, feature, threshold, value, roots, out):
+    """``out[i] = mean over trees of value[leaf(i)]``; trees share flat node arrays.
+
+    ``roots[t]`` is the first node of tree ``t`` (child indices are global). Packs the forest
+    (:func:`pack_forest`) and runs :func:`predict_forest_packed`; estimators keep the packed
+    arrays between calls.
+    """
+    children, feat, depths = pack_forest(left, right, feature, roots)
+    predict_forest_packed(X, children, feat, threshold, value, roots, depths, out)

@@ -107,3 +107,10 @@ def predict_forest(X, left, right, feature, threshold, value, roots):
     for r in roots:
         out += value[apply(X, left, right, feature, threshold, r)]
     return out / len(roots)
+
+
+def depth(left, right, root):
+    """Depth of the tree below ``root`` by recursion over the flat child arrays."""
+    if left[root] < 0:
+        return 0
+    return 1 + max(depth(left, right, left[root]), depth(left, right, right[root]))

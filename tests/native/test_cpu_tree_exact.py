@@ -139,7 +139,7 @@ def test_zero_weight_rows_are_ignored(rng):
     assert a[6][0] == 40
 
 
-@pytest.mark.parametrize("n_rows", [1, 257, 1000])
+@pytest.mark.parametrize("n_rows", [1, 257, 1000, 17_000])
 def test_apply_and_predict_forest(rng, n_rows):
     X = rng.normal(size=(300, 4)).astype(np.float32)
     trees = [_build(X, rng.normal(size=300), max_depth=5, seed=s + 1) for s in range(3)]
@@ -152,6 +152,7 @@ def test_apply_and_predict_forest(rng, n_rows):
     thr = np.concatenate([t[3] for t in trees]).astype(np.float32)
     value = np.ascontiguousarray(np.concatenate([t[4] for t in trees]))
     Xq = rng.normal(size=(n_rows, 4)).astype(np.float32)
+    Xq[rng.random(size=Xq.shape) < 0.05] = np.nan  # NaN goes right everywhere
     np.testing.assert_array_equal(
         K.apply(Xq, trees[0][0], trees[0][1], trees[0][2], trees[0][3].astype(np.float32)),
         naive.apply(Xq, trees[0][0], trees[0][1], trees[0][2], trees[0][3].astype(np.float32)),
@@ -161,6 +162,8 @@ def test_apply_and_predict_forest(rng, n_rows):
     np.testing.assert_allclose(
         out, naive.predict_forest(Xq, left, right, feature, thr, value, roots), rtol=1e-12
     )
+    children, feat, depths = K.pack_forest(left, right, feature, roots)
+    assert depths.tolist() == [naive.depth(left, right, r) for r in roots]
     leaves = K.forest_apply(Xq, left, right, feature, thr, roots)
     assert leaves.shape == (n_rows, 3)
     np.testing.assert_array_equal(
