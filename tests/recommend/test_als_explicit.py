@@ -15,13 +15,14 @@ NOISE = 0.3
 
 
 def _ratings(seed, n_users=400, n_items=200, rank=3, density=0.15, noise=NOISE):
-    """Low-rank ratings with user and item biases plus Gaussian noise (all > 0)."""
+    """Low-rank ratings with user and item biases plus Gaussian noise, floored at 1 (ratings
+    must be positive; the floor touches far below one rating in a thousand)."""
     rng = np.random.default_rng(seed)
     U, V = rng.normal(size=(n_users, rank)), rng.normal(size=(n_items, rank))
     bu, bi = rng.normal(scale=0.5, size=n_users), rng.normal(scale=0.5, size=n_items)
     r, c = np.nonzero(rng.random((n_users, n_items)) < density)
     vals = 8.0 + bu[r] + bi[c] + 0.6 * (U[r] * V[c]).sum(1) + rng.normal(scale=noise, size=len(r))
-    return sp.csr_matrix((vals, (r, c)), shape=(n_users, n_items))
+    return sp.csr_matrix((np.maximum(vals, 1.0), (r, c)), shape=(n_users, n_items))
 
 
 def _rmse(model, test):
