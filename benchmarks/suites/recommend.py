@@ -26,8 +26,8 @@ from benchmarks._harness import Case
 from pai_algos.datasets import make_interactions
 from pai_algos.metrics import precision_at_k
 from pai_algos.recommend import (
-    BPR,
     ALS,
+    BPR,
     ImplicitALS,
     ItemCF,
     LogisticMF,
