@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 JOBS ?= 2
 export NUMBA_CACHE_DIR ?= $(CURDIR)/.numba_cache
 
-.PHONY: all venv test test-unit test-cuda test-doctest test-wheel lint format demo bench docs readme clean
+.PHONY: all venv test test-unit test-random test-cuda test-doctest test-wheel lint format demo bench docs readme clean
 
 all: test
 
@@ -31,6 +31,10 @@ format: $(STAMP)
 # Unit, parity, common and gallery tests, in parallel.
 test-unit: $(STAMP)
 	$(PY) -m pytest -n $(JOBS) --dist loadgroup -q --durations=25 tests --ignore=tests/cuda
+
+# The unit tests on fresh random data (each test prints its seed for replay).
+test-random: $(STAMP)
+	PAI_ALGOS_TEST_SEED=random $(PY) -m pytest -n $(JOBS) --dist loadgroup -q tests --ignore=tests/cuda
 
 # CUDA kernels under Numba's simulator: the variable must be set before numba is imported.
 test-cuda: $(STAMP)

@@ -7,9 +7,8 @@ it gets the matrix ``1 + r`` with ``alpha=1``: the confidence ``1 + alpha r`` of
 ``alpha=1`` (Hu et al. 2008). The quality column is precision@10 on 5,000 held-out users.
 The last row times ``recommend`` for 10,000 users (top 10, seen items excluded) on fitted
 ALS models; the issue's target there is >= 50,000 users/s. LogisticMF runs against implicit's
-LogisticMatrixFactorization on the same data (same factors and iterations; implicit caps
-the negatives at factors + 2 per row, ours draws neg_prop per interaction, so ours does
-more work: the ratio is not like for like); ALS
+LogisticMatrixFactorization on the same data (same factors and iterations, and the same
+number of negatives per row: factors + 2, ``max_negatives="auto"``); ALS
 has no peer in implicit and is timed against a NumPy bias-only baseline (quality: held-out
 RMSE on low-rank + noise ratings, noise 0.3).
 """

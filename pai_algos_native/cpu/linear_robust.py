@@ -30,6 +30,8 @@ from .._config import JIT, JIT_PARALLEL
 __all__ = ["ransac_trials", "residual_mask", "spatial_median", "subset_lstsq"]
 
 _EPS = float(np.finfo(np.float64).eps)
+# relative size of R's smallest diagonal below which a subset counts as rank-deficient
+_RANK_RTOL = 1e-9
 # Subsets solved by one thread with one set of buffers.
 CHUNK = 64
 
@@ -73,7 +75,11 @@ def _qr_solve(A, b, m, p, x):
                 b[i] -= s * A[i, k]
         A[k, k] = alpha
         rmax = max(rmax, abs(alpha))
-    tol = max(m, p) * _EPS * rmax
+    # QR without pivoting reveals rank only roughly: an exactly collinear column can leave a
+    # diagonal a few times above max(m, p) * eps * rmax. Any subset whose R is not clearly
+    # well conditioned goes to the SVD solver, which gives the same answer for a full-rank
+    # subset, so a generous bound costs a little time and never accuracy.
+    tol = _RANK_RTOL * rmax
     for k in range(p):
         if abs(A[k, k]) <= tol:
             return False
@@ -129,7 +135,10 @@ def _solve_subset(X, y, rows, fit_intercept, center, A, b, xm, x):
         return ym
     # the QR overwrote A and b: fill them again for the rank-revealing solver
     _fill_subset(X, y, rows, fit_intercept, center, A, b, xm)
-    sol = np.linalg.lstsq(A, b)[0]
+    # NumPy's cutoff (rcond=None): singular values below max(m, p) * eps of the largest are
+    # zero. Numba's default (-1) is LAPACK's bare eps, which keeps an exactly collinear
+    # direction alive about half the time.
+    sol = np.linalg.lstsq(A, b, rcond=max(m, p) * _EPS)[0]
     for j in range(p):
         x[j] = sol[j]
     return ym

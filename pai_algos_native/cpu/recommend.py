@@ -688,12 +688,12 @@ def _sigmoid(x):
 
 
 @njit(**JIT_PARALLEL)
-def lmf_update(indptr, indices, data, X, Y, grad_sq, lr, reg, neg_prop, const_col, seeds):
+def lmf_update(indptr, indices, data, X, Y, grad_sq, lr, reg, neg_prop, max_neg, const_col, seeds):
     """One AdaGrad step of logistic matrix factorisation for every row of ``X`` (in place).
 
     Row ``u`` ascends ``sum_i c_ui ln sigma(x_u . y_i) + sum_j ln(1 - sigma(x_u . y_j))
     - reg / 2 |x_u|^2`` (Johnson 2014) over its stored entries ``i`` (``c_ui = data``) and
-    ``min(n_cols, n_u * neg_prop)`` sampled negatives ``j``, drawn from the stored column
+    ``min(n_cols, n_u * neg_prop, max_neg)`` sampled negatives ``j``, drawn from the stored column
     indices (in proportion to popularity, as implicit does). The gradient at the current
     ``x_u`` is accumulated in float64; ``grad_sq`` holds AdaGrad's running sums of squared
     gradients and column ``const_col`` of ``X`` (the constant 1 that multiplies the other
@@ -719,7 +719,7 @@ def lmf_update(indptr, indices, data, X, Y, grad_sq, lr, reg, neg_prop, const_co
                 z = data[q] * (1.0 - _sigmoid(_dot(xu, yi)))
                 for a in range(k):
                     deriv[a] += z * yi[a]
-            for _ in range(min(n_cols, (hi - lo) * neg_prop)):
+            for _ in range(min(n_cols, (hi - lo) * neg_prop, max_neg)):
                 state, bits = _splitmix(state)
                 yj = Y[indices[_below(bits, n64)]]
                 z = _sigmoid(_dot(xu, yj))

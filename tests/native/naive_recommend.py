@@ -168,7 +168,9 @@ def als_explicit(R, Y, col_offset, reg, weighted, fit_bias):
     return X, bias
 
 
-def lmf_update(indptr, indices, data, X, Y, G, lr, reg, neg_prop, const_col, seeds, chunk=256):
+def lmf_update(
+    indptr, indices, data, X, Y, G, lr, reg, neg_prop, max_neg, const_col, seeds, chunk=256
+):
     """One AdaGrad LMF step per row of X (in place), vectorised per row, with the kernel's
     negative draws (one SplitMix64 stream per chunk of ``chunk`` rows)."""
     n_cols, nnz = len(Y), len(indices)
@@ -180,7 +182,7 @@ def lmf_update(indptr, indices, data, X, Y, G, lr, reg, neg_prop, const_col, see
         if lo == hi:
             continue
         neg = []
-        for _ in range(min(n_cols, (hi - lo) * neg_prop)):
+        for _ in range(min(n_cols, (hi - lo) * neg_prop, max_neg)):
             state, bits = _splitmix(state)
             neg.append(indices[_below(bits, nnz)])
         x = X[u].astype(np.float64)

@@ -209,8 +209,8 @@ def test_als_explicit_loss(rng, dtype):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("neg_prop", [0, 3])
-def test_lmf_update_matches_reference(rng, dtype, neg_prop):
+@pytest.mark.parametrize(("neg_prop", "max_neg"), [(0, 100), (3, 100), (3, 2)])
+def test_lmf_update_matches_reference(rng, dtype, neg_prop, max_neg):
     R = _csr(rng, 300, 12, 0.25, dtype)  # two chunks of rows, some rows empty
     X = (rng.normal(size=(300, 5)) * 0.5).astype(dtype)
     Y = (rng.normal(size=(12, 5)) * 0.5).astype(dtype)
@@ -218,8 +218,8 @@ def test_lmf_update_matches_reference(rng, dtype, neg_prop):
     G = (rng.random((300, 5)) * 0.1).astype(dtype)
     seeds = rng.integers(1, 2**62, size=2).astype(np.uint64)
     X_ref, G_ref = X.copy(), G.copy()
-    K.lmf_update(*_arrays(R), X, Y, G, 0.5, 0.1, neg_prop, 3, seeds)
-    naive.lmf_update(*_arrays(R), X_ref, Y, G_ref, 0.5, 0.1, neg_prop, 3, seeds)
+    K.lmf_update(*_arrays(R), X, Y, G, 0.5, 0.1, neg_prop, max_neg, 3, seeds)
+    naive.lmf_update(*_arrays(R), X_ref, Y, G_ref, 0.5, 0.1, neg_prop, max_neg, 3, seeds)
     tol = 1e-4 if dtype == np.float32 else 1e-10
     np.testing.assert_allclose(X, X_ref, rtol=tol, atol=tol)
     np.testing.assert_allclose(G, G_ref, rtol=tol, atol=tol)
@@ -239,5 +239,5 @@ def test_lmf_update_ascends_the_likelihood(rng):
 
     before = loglik(X)
     seeds = rng.integers(1, 2**62, size=1).astype(np.uint64)
-    K.lmf_update(*_arrays(R), X, Y, G, 0.05, 0.0, 5, -1, seeds)
+    K.lmf_update(*_arrays(R), X, Y, G, 0.05, 0.0, 5, 1000, -1, seeds)
     assert loglik(X) > before

@@ -47,8 +47,15 @@ def test_counter_model_exact_and_one_message_per_worker_shard_step(rng):
     batches = _counter_data(rng, n_workers=2, n_steps=6, n_keys=2000)
     engine, keys, w, _ = _ray_counter(batches)
     _assert_exact(batches, keys, w)
-    # every batch touches both shards here: messages per step == workers x shards
-    assert engine.stats["messages"] == 6 * 2 * 2
+    # one message per (worker, step, shard the batch touches); a short batch (5 keys drawn)
+    # can miss a shard, so count the touched shards with the engine's key partition
+    touched = 0
+    for worker in batches:
+        for step_keys in worker:
+            _, offsets = engine._group(np.asarray(step_keys))
+            touched += int(np.count_nonzero(np.diff(offsets)))
+    assert 6 * 2 <= touched <= 6 * 2 * 2
+    assert engine.stats["messages"] == touched
 
 
 def test_server_killed_for_real_replays_to_the_exact_counts(rng, tmp_path):

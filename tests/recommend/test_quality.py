@@ -72,7 +72,7 @@ def test_adjusted_cosine_centres_by_user_mean(seed):
         for j, s in zip(
             S.indices[S.indptr[i] : S.indptr[i + 1]], S.data[S.indptr[i] : S.indptr[i + 1]]
         ):
-            np.testing.assert_allclose(s, dot[i, j] / np.sqrt(sq[i] * sq[j]), rtol=1e-9)
+            np.testing.assert_allclose(s, dot[i, j] / np.sqrt(sq[i] * sq[j]), rtol=1e-9, atol=1e-12)
 
 
 def test_latent_models_beat_popularity(seed):
