@@ -42,3 +42,24 @@ def seed(request):
 def rng(seed):
     return np.random.default_rng(seed)
 
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Send each estimator's common checks to one xdist worker (``--dist loadgroup``).
+
+    On a cold Numba cache (CI starts with none) compiling the kernels costs more than
+    running the tests. The ~70 common checks of one estimator, spread over both workers,
+    made both compile the same kernels; grouped, each is compiled once. The groups are
+    small, so the load stays balanced.
+    """
+    for item in items:
+        if item.get_closest_marker("xdist_group") is not None:
+            continue
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        for key in ("estimator", "cls"):
+            if key in params:
+                obj = params[key]
+                cls = obj if isinstance(obj, type) else type(obj)
+                item.add_marker(pytest.mark.xdist_group(f"{cls.__module__}.{cls.__name__}"))
+                break

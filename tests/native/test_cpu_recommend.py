@@ -74,6 +74,32 @@ def test_topn_dense(rng, dtype, n):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize(
+    ("n_users", "n_items", "n"),
+    # several user tiles (and a partial one), one user, and n
+    # larger than what is left after the exclusions (padded with -1 / -inf)
+    [(70, 4500, 10), (5, 90, 1), (9, 12, 15)],
+)
+def test_factor_topn(rng, dtype, n_users, n_items, n):
+    # small integer factors: every score is exact in float32 whatever BLAS does, and there
+    # are many ties, which rank the smaller item index first
+    U = rng.integers(-3, 4, size=(n_users, 8)).astype(dtype)
+    V = rng.integers(-3, 4, size=(n_items, 8)).astype(dtype)
+    bias = rng.integers(-2, 3, size=n_items).astype(dtype)
+    ex = _csr(rng, n_users, n_items, 0.3, dtype, binary=True)
+    ex[0] = 0  # a row with nothing excluded
+    ex.eliminate_zeros()
+    idx = np.empty((n_users, n), np.int64)
+    val = np.empty((n_users, n), dtype)
+    VT = np.ascontiguousarray(V.T)
+    K.factor_topn(U, VT, bias, ex.indptr.astype(np.int64), ex.indices, n, idx, val)
+    scores = U.astype(np.float64) @ V.T.astype(np.float64) + bias
+    ref_idx, ref_val = naive.topn(scores, ex.toarray() > 0, n)
+    np.testing.assert_array_equal(idx, ref_idx)
+    np.testing.assert_array_equal(val, ref_val.astype(dtype))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
 def test_topn_presorted(rng, dtype):
     pop = rng.integers(0, 5, size=30).astype(dtype)
     order = np.lexsort((np.arange(30), -pop))
