@@ -43,7 +43,6 @@ def rng(seed):
     return np.random.default_rng(seed)
 
 
-
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     """Send each estimator's common checks to one xdist worker (``--dist loadgroup``).
