@@ -120,6 +120,14 @@ class MinHashLSH(BaseEstimator):
     estimated Jaccard is the fraction of equal signature values; its standard deviation is
     ``sqrt(s (1 - s) / num_perm)``.
 
+    Recall is not 1 near the threshold, by design. With the defaults (128 permutations,
+    threshold 0.8: 9 bands of 13 rows) a pair of true Jaccard 0.8 becomes a candidate with
+    probability 0.40 and is kept with probability about 0.20 (its estimate must reach 0.8 as
+    well); at 0.85 it is kept with probability 0.64, at 0.9 0.93, at 0.95 0.998. datasketch
+    makes the same trade with the same weights. For more recall near the threshold, fit with
+    a lower ``threshold`` and filter with ``find_duplicates(0.8)``, or weigh false negatives
+    more (``weights=(0.1, 0.9)``).
+
     References
     ----------
     Broder, A. Z. (1997). On the resemblance and containment of documents. Proceedings of
