@@ -30,8 +30,6 @@ from .._config import JIT, JIT_PARALLEL
 __all__ = ["ransac_trials", "residual_mask", "spatial_median", "subset_lstsq"]
 
 _EPS = float(np.finfo(np.float64).eps)
-# relative size of R's smallest diagonal below which a subset counts as rank-deficient
-_RANK_RTOL = 1e-9
 # Subsets solved by one thread with one set of buffers.
 CHUNK = 64
 
@@ -75,11 +73,7 @@ def _qr_solve(A, b, m, p, x):
                 b[i] -= s * A[i, k]
         A[k, k] = alpha
         rmax = max(rmax, abs(alpha))
-    # QR without pivoting reveals rank only roughly: an exactly collinear column can leave a
-    # diagonal a few times above max(m, p) * eps * rmax. Any subset whose R is not clearly
-    # well conditioned goes to the SVD solver, which gives the same answer for a full-rank
-    # subset, so a generous bound costs a little time and never accuracy.
-    tol = _RANK_RTOL * rmax
+    tol = max(m, p) * _EPS * rmax
     for k in range(p):
         if abs(A[k, k]) <= tol:
             return False
