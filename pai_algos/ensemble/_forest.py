@@ -57,7 +57,9 @@ _ATTRS = """
     feature_importances_ : ndarray of shape (`n_features_in_`,)
         Mean impurity-based importances of the trees.
     oob_score_ : float
-        Out-of-bag score (only with ``oob_score``)."""
+        Out-of-bag score (only with ``oob_score``).
+    device_ : str
+        The device predictions run on ("cpu" or "cuda")."""
 
 _NOTES = """
     Each tree is an exact CART tree (see :class:`pai_algos.tree.DecisionTreeClassifier`)
@@ -117,6 +119,11 @@ class RandomForestClassifier(ForestClassifierMixin, ClassifierMixin, BaseExactFo
         Class weights; "balanced_subsample" recomputes them on each bootstrap sample.
     max_samples : int or float, default=None
         Size of each bootstrap sample (``None``: n_samples).
+    device : {"cpu", "cuda", "auto"}, default="cpu"
+        Where ``predict``, ``predict_proba`` and ``apply`` run ("cuda": one GPU thread per
+        row walks all trees). The trees always grow on the CPU. "auto" picks the GPU for
+        inputs of 2,000,000 values or more when one is usable; "cuda" without a GPU is an
+        error.
 
     Attributes
     ----------
@@ -179,6 +186,7 @@ class RandomForestClassifier(ForestClassifierMixin, ClassifierMixin, BaseExactFo
         warm_start=False,
         class_weight=None,
         max_samples=None,
+        device="cpu",
     ):
         _init(
             self,
@@ -199,6 +207,7 @@ class RandomForestClassifier(ForestClassifierMixin, ClassifierMixin, BaseExactFo
             warm_start,
             max_samples,
         )
+        self.device = device
         self.class_weight = class_weight
 
 
@@ -215,6 +224,11 @@ class ExtraTreesClassifier(RandomForestClassifier):
         Class weights.
     max_samples : int or float, default=None
         Size of each bootstrap sample when ``bootstrap``.
+    device : {"cpu", "cuda", "auto"}, default="cpu"
+        Where ``predict``, ``predict_proba`` and ``apply`` run ("cuda": one GPU thread per
+        row walks all trees). The trees always grow on the CPU. "auto" picks the GPU for
+        inputs of 2,000,000 values or more when one is usable; "cuda" without a GPU is an
+        error.
 
     Attributes
     ----------
@@ -273,6 +287,7 @@ class ExtraTreesClassifier(RandomForestClassifier):
         warm_start=False,
         class_weight=None,
         max_samples=None,
+        device="cpu",
     ):
         _init(
             self,
@@ -293,6 +308,7 @@ class ExtraTreesClassifier(RandomForestClassifier):
             warm_start,
             max_samples,
         )
+        self.device = device
         self.class_weight = class_weight
 
 
@@ -307,6 +323,11 @@ class RandomForestRegressor(ForestRegressorMixin, RegressorMixin, BaseExactFores
         Split quality.{_PARAMS.format(mf="1.0", bootstrap="True")}
     max_samples : int or float, default=None
         Size of each bootstrap sample (``None``: n_samples).
+    device : {"cpu", "cuda", "auto"}, default="cpu"
+        Where ``predict``, ``predict_proba`` and ``apply`` run ("cuda": one GPU thread per
+        row walks all trees). The trees always grow on the CPU. "auto" picks the GPU for
+        inputs of 2,000,000 values or more when one is usable; "cuda" without a GPU is an
+        error.
 
     Attributes
     ----------{_ATTRS.format(tree="DecisionTreeRegressor")}
@@ -364,6 +385,7 @@ class RandomForestRegressor(ForestRegressorMixin, RegressorMixin, BaseExactFores
         verbose=0,
         warm_start=False,
         max_samples=None,
+        device="cpu",
     ):
         _init(
             self,
@@ -384,6 +406,7 @@ class RandomForestRegressor(ForestRegressorMixin, RegressorMixin, BaseExactFores
             warm_start,
             max_samples,
         )
+        self.device = device
 
 
 class ExtraTreesRegressor(RandomForestRegressor):
@@ -397,6 +420,11 @@ class ExtraTreesRegressor(RandomForestRegressor):
         Split quality.{_PARAMS.format(mf="1.0", bootstrap="False")}
     max_samples : int or float, default=None
         Size of each bootstrap sample when ``bootstrap``.
+    device : {"cpu", "cuda", "auto"}, default="cpu"
+        Where ``predict``, ``predict_proba`` and ``apply`` run ("cuda": one GPU thread per
+        row walks all trees). The trees always grow on the CPU. "auto" picks the GPU for
+        inputs of 2,000,000 values or more when one is usable; "cuda" without a GPU is an
+        error.
 
     Attributes
     ----------{_ATTRS.format(tree="DecisionTreeRegressor")}
@@ -450,6 +478,7 @@ class ExtraTreesRegressor(RandomForestRegressor):
         verbose=0,
         warm_start=False,
         max_samples=None,
+        device="cpu",
     ):
         _init(
             self,
@@ -470,3 +499,4 @@ class ExtraTreesRegressor(RandomForestRegressor):
             warm_start,
             max_samples,
         )
+        self.device = device

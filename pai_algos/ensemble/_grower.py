@@ -11,6 +11,11 @@ and its children's; a split on a feature constrained increasing (decreasing) mus
 value below (above) the right one, and then the left child's values are capped (floored) at
 the mid-point of the two children's values and the right child's floored (capped) there, so
 that no later split can break the order.
+
+With ``device="cuda"`` the histograms of nodes with at least :data:`CUDA_MIN_ROWS` rows are
+built on the GPU (the codes stay there for the whole fit, the gradients go up once per tree,
+a node's row list once per node); split search, partition and the smaller nodes stay on the
+CPU, where a histogram of a few thousand rows costs less than a kernel launch and its copies.
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ __all__ = ["Tree", "TreeGrower"]
 
 #: scikit-learn's grower default: a child needs this much hessian to exist.
 MIN_HESSIAN_TO_SPLIT = 1e-3
+#: with ``device="cuda"``, nodes with fewer rows get their histogram from the CPU kernel
+CUDA_MIN_ROWS = 16_384
 
 
 @dataclass
@@ -105,6 +112,7 @@ class TreeGrower:
         monotonic_cst=None,
         is_categorical=None,
         interaction_groups=None,
+        device="cpu",
     ):
         self.codes = codes
         self.mapper = bin_mapper
@@ -115,6 +123,8 @@ class TreeGrower:
         self.n_features_per_split = n_features_per_split
         self.rng = rng
         self.k = kernels("trees")
+        self._gpu = kernels("trees", "cuda") if device == "cuda" else None
+        self._codes_dev = self._gpu.to_device(codes) if self._gpu is not None else None
         d, n = codes.shape
         self.n_features = d
         self._buffer = np.empty(n, dtype=np.int64)
@@ -198,9 +208,20 @@ class TreeGrower:
         else:
             left.lo, left.hi, right.lo, right.hi = mid, node.hi, node.lo, mid
 
+    def _histogram(self, gradients, hessians, rows, on_device):
+        if on_device is not None and rows.shape[0] >= CUDA_MIN_ROWS:
+            g_dev, h_dev = on_device
+            return self._gpu.build_histogram(
+                self._codes_dev, g_dev, h_dev, rows, self.mapper.n_bins_
+            )
+        return self.k.build_histogram(self.codes, gradients, hessians, rows, self.mapper.n_bins_)
+
     def grow(self, gradients, hessians, learning_rate):
         """Grow one tree on ``gradients`` / ``hessians``; leaf values are shrunk by the rate."""
         k = self.k
+        on_device = None
+        if self._gpu is not None and self.codes.shape[1] >= CUDA_MIN_ROWS:
+            on_device = (self._gpu.to_device(gradients), self._gpu.to_device(hessians))
         n = self.codes.shape[1]
         rows = np.arange(n, dtype=np.int64)
         msl = self.min_samples_leaf
@@ -210,9 +231,7 @@ class TreeGrower:
         nodes = [root]
         heap = []
         if root.count >= 2 * msl and root.sum_h >= MIN_HESSIAN_TO_SPLIT:
-            root.hist = k.build_histogram(
-                self.codes, gradients, hessians, rows, self.mapper.n_bins_
-            )
+            root.hist = self._histogram(gradients, hessians, rows, on_device)
             self._find_split(root)
             if root.split is not None:
                 heapq.heappush(heap, (-root.split[0], 0))
@@ -267,12 +286,8 @@ class TreeGrower:
             if not (split_left or split_right):
                 continue
             small, large = (left, right) if left.count < right.count else (right, left)
-            small.hist = k.build_histogram(
-                self.codes,
-                gradients,
-                hessians,
-                rows[small.start : small.stop],
-                self.mapper.n_bins_,
+            small.hist = self._histogram(
+                gradients, hessians, rows[small.start : small.stop], on_device
             )
             large.hist = k.subtract_histogram(parent_hist, small.hist)
             li, ri = node.children

@@ -10,7 +10,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from pai_algos_native import kernels
+from pai_algos_native import has_cuda, kernels
 from pai_algos_native.cpu.trees import BITSET_WORDS
 
 from ..base import History, numba_threads, progress_bar
@@ -158,6 +158,8 @@ class _BaseHistGradientBoosting(BaseEstimator):
         return encode_categories(X, self._categories), y, is_cat
 
     def _fit(self, X, y, sample_weight):
+        # resolved first: device="cuda" without a GPU fails before anything is fitted
+        device = self._resolve_device(X) if hasattr(self, "device") else "cpu"
         X, y, is_cat = self._validate_X_y(X, y)
         sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
         y, sample_weight = self._encode_y(y, sample_weight)
@@ -167,9 +169,15 @@ class _BaseHistGradientBoosting(BaseEstimator):
             raise ValueError(message)
 
         with numba_threads(None):
-            return self._boost(X, y, sample_weight, loss, is_cat)
+            return self._boost(X, y, sample_weight, loss, is_cat, device=device)
 
-    def _boost(self, X, y, sample_weight, loss, is_cat):
+    def _predict_kernels(self):
+        """Tree kernels for prediction: the GPU's for a model fitted there, while one is usable."""
+        if getattr(self, "device_", "cpu") == "cuda" and has_cuda():
+            return kernels("trees", "cuda")
+        return kernels("trees")
+
+    def _boost(self, X, y, sample_weight, loss, is_cat, device="cpu"):
         unit_weights = bool(np.all(sample_weight == 1.0))
         rng = check_random_state(self.random_state)
         split_seed = rng.randint(np.iinfo(np.uint32).max, dtype="u8")
@@ -216,8 +224,10 @@ class _BaseHistGradientBoosting(BaseEstimator):
             monotonic_cst=monotonic_cst,
             is_categorical=None if is_cat is None else is_cat.astype(np.uint8),
             interaction_groups=interaction_groups,
+            device=device,
         )
         tk = kernels("trees")
+        pk = kernels("trees", device)
         K = loss.n_outputs
         baseline = loss.baseline(y, sw)
         raw = np.tile(baseline, (X.shape[0], 1))
@@ -256,7 +266,7 @@ class _BaseHistGradientBoosting(BaseEstimator):
                 metrics = {"loss": -train_scores[-1]}
                 if use_val:
                     nodes, roots = _concat_trees(trees[first:])
-                    tk.predict_raw(X_val, *_predict_args(nodes, roots, raw_val))
+                    pk.predict_raw(X_val, *_predict_args(nodes, roots, raw_val))
                     val_scores.append(-loss.loss(y_val, raw_val, sw_v))
                     metrics["validation_loss"] = -val_scores[-1]
                 hist.record(**metrics)
@@ -276,6 +286,8 @@ class _BaseHistGradientBoosting(BaseEstimator):
         self.validation_score_ = np.asarray(val_scores)
         self.is_categorical_ = is_cat
         self.history_ = hist.as_dict()
+        if hasattr(self, "device"):
+            self.device_ = device
         return self
 
     def _update_leaves(self, tree, loss, y, raw_k, sw):
@@ -309,14 +321,14 @@ class _BaseHistGradientBoosting(BaseEstimator):
         if n_iter is not None:
             roots = roots[: n_iter * self.n_trees_per_iteration_]
         with numba_threads(None):
-            kernels("trees").predict_raw(X, *_predict_args(self._nodes, roots, raw))
+            self._predict_kernels().predict_raw(X, *_predict_args(self._nodes, roots, raw))
         return raw
 
     def _staged_raw_predict(self, X):
         X = self._validate_X_predict(X)
         raw = np.tile(self._baseline_prediction, (X.shape[0], 1))
         K = self.n_trees_per_iteration_
-        tk = kernels("trees")
+        tk = self._predict_kernels()
         for it in range(self.n_iter_):
             roots = self._roots[it * K : (it + 1) * K]
             with numba_threads(None):
@@ -394,7 +406,13 @@ None, default=None
         Show a progress bar over the iterations when positive.
     random_state : int, RandomState instance or None, default=None
         Seeds the validation split, the binning subsample (over 200,000 rows) and the
-        feature subsampling."""
+        feature subsampling.
+    device : {"cpu", "cuda", "auto"}, default="auto"
+        Where the histograms are built and the trees evaluated. "cuda" builds the
+        histograms of large nodes (16,384 rows or more) on the GPU, with the binned data
+        copied there once per fit, and predicts there; split search and the small nodes
+        stay on the CPU. "auto" picks the GPU for inputs of 2,000,000 values or more when
+        one is usable. "cuda" without a GPU is an error."""
 
 _COMMON_ATTRS_DOC = """n_iter_ : int
         Number of boosting iterations run (fewer than ``max_iter`` after early stopping).
@@ -415,7 +433,9 @@ _COMMON_ATTRS_DOC = """n_iter_ : int
         Names of the features, when ``X`` has string column names.
     history_ : dict
         ``iteration``, ``seconds``, ``loss`` (training) and, with a validation split,
-        ``validation_loss`` per iteration."""
+        ``validation_loss`` per iteration.
+    device_ : str
+        The device the model was fitted on ("cpu" or "cuda")."""
 
 _NOTES_DOC = """Each iteration fits a tree to the gradients :math:`g_i` and hessians
     :math:`h_i` of the loss at the current raw predictions (Newton boosting). Features are

@@ -10,6 +10,7 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
+from ..base import DeviceMixin
 from ..utils._sklearn_compat import Interval, StrOptions, _fit_context
 from ._hgb_base import (
     _COMMON_ATTRS_DOC,
@@ -23,7 +24,7 @@ from ._hgb_losses import LOSSES, BinomialLoss, MultinomialLoss
 __all__ = ["HistGradientBoostingClassifier", "HistGradientBoostingRegressor"]
 
 
-class HistGradientBoostingClassifier(ClassifierMixin, _BaseHistGradientBoosting):
+class HistGradientBoostingClassifier(DeviceMixin, ClassifierMixin, _BaseHistGradientBoosting):
     __doc__ = f"""Histogram-based gradient-boosted trees for classification.
 
     A drop-in for :class:`sklearn.ensemble.HistGradientBoostingClassifier` (categorical
@@ -77,6 +78,7 @@ class HistGradientBoostingClassifier(ClassifierMixin, _BaseHistGradientBoosting)
         **_BaseHistGradientBoosting._parameter_constraints,
         "loss": [StrOptions({"log_loss"})],
         "class_weight": [dict, StrOptions({"balanced"}), None],
+        "device": [StrOptions({"cpu", "cuda", "auto"}), None],
     }
 
     def __init__(
@@ -101,6 +103,7 @@ class HistGradientBoostingClassifier(ClassifierMixin, _BaseHistGradientBoosting)
         tol=1e-7,
         verbose=0,
         random_state=None,
+        device="auto",
         class_weight=None,
     ):
         self.loss = loss
@@ -122,6 +125,7 @@ class HistGradientBoostingClassifier(ClassifierMixin, _BaseHistGradientBoosting)
         self.tol = tol
         self.verbose = verbose
         self.random_state = random_state
+        self.device = device
         self.class_weight = class_weight
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -256,7 +260,7 @@ class HistGradientBoostingClassifier(ClassifierMixin, _BaseHistGradientBoosting)
             yield self.classes_[np.argmax(proba, axis=1)]
 
 
-class HistGradientBoostingRegressor(RegressorMixin, _BaseHistGradientBoosting):
+class HistGradientBoostingRegressor(DeviceMixin, RegressorMixin, _BaseHistGradientBoosting):
     __doc__ = f"""Histogram-based gradient-boosted trees for regression.
 
     A drop-in for :class:`sklearn.ensemble.HistGradientBoostingRegressor` (categorical
@@ -306,6 +310,7 @@ default="squared_error"
         **_BaseHistGradientBoosting._parameter_constraints,
         "loss": [StrOptions(set(LOSSES))],
         "quantile": [Interval(Real, 0, 1, closed="both"), None],
+        "device": [StrOptions({"cpu", "cuda", "auto"}), None],
     }
 
     def __init__(
@@ -331,6 +336,7 @@ default="squared_error"
         tol=1e-7,
         verbose=0,
         random_state=None,
+        device="auto",
     ):
         self.loss = loss
         self.quantile = quantile
@@ -352,6 +358,7 @@ default="squared_error"
         self.tol = tol
         self.verbose = verbose
         self.random_state = random_state
+        self.device = device
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):

@@ -18,9 +18,9 @@ from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils import check_random_state, compute_sample_weight
 from sklearn.utils.validation import check_is_fitted
 
-from pai_algos.base import _effective_threads, numba_threads, progress_bar
+from pai_algos.base import DeviceMixin, _effective_threads, numba_threads, progress_bar
 from pai_algos.utils._sklearn_compat import Interval, RealNotInt, StrOptions, _fit_context
-from pai_algos_native import kernels
+from pai_algos_native import has_cuda, kernels
 
 from ._base import (
     TrainingData,
@@ -73,13 +73,14 @@ def _forest_constraints(classifier):
             Interval(RealNotInt, 0.0, 1.0, closed="right"),
             Interval(numbers.Integral, 1, None, closed="left"),
         ],
+        device=[StrOptions({"cpu", "cuda", "auto"}), None],
     )
     if classifier:
         c["class_weight"] = [dict, list, StrOptions({"balanced_subsample", "balanced"}), None]
     return c
 
 
-class BaseExactForest(BaseEstimator):
+class BaseExactForest(DeviceMixin, BaseEstimator):
     """Fit/predict shared by the four forests; subclasses set ``_random_splitter``."""
 
     _random_splitter = False
@@ -108,6 +109,7 @@ class BaseExactForest(BaseEstimator):
         """
         if not self.bootstrap and self.oob_score:
             raise ValueError("Out of bag estimation only available if bootstrap=True")
+        device = self._resolve_device(X)
         had_weight = sample_weight is not None
         X, y_fit, w, n_classes = validate_fit_input(self, X, y, sample_weight)
         classifier = is_classifier(self)
@@ -194,7 +196,12 @@ class BaseExactForest(BaseEstimator):
         self._n_samples_bootstrap = n_boot
         if self.oob_score:
             self._set_oob(X, y, y_fit, w if explicit_weight else None)
+        self.device_ = device
         return self
+
+    def _on_gpu(self):
+        """Predict on the GPU: fitted with device "cuda" and one is usable now."""
+        return getattr(self, "device_", "cpu") == "cuda" and has_cuda()
 
     def _tree_params(self, seed):
         names = (
@@ -243,6 +250,12 @@ class BaseExactForest(BaseEstimator):
         _, _, _, thr, value, roots = self._flat
         children, feat, depths = self._packed
         out = np.empty((X.shape[0], value.shape[1]), dtype=np.float64)
+        if self._on_gpu():
+            left, right, feature, _, _, _ = self._flat
+            kernels("tree_exact", "cuda").predict_forest(
+                X, left, right, feature, thr, value, roots, out
+            )
+            return out
         with numba_threads(self.n_jobs):
             kernels("tree_exact", "cpu").predict_forest_packed(
                 X, children, feat, thr, value, roots, depths, out
@@ -295,6 +308,9 @@ class BaseExactForest(BaseEstimator):
         check_is_fitted(self)
         X = check_X_predict(self, X)
         left, right, feature, thr, _, roots = self._flat
+        if self._on_gpu():
+            leaves = kernels("tree_exact", "cuda").forest_apply(X, left, right, feature, thr, roots)
+            return leaves - roots[None, :]
         with numba_threads(self.n_jobs):
             leaves = kernels("tree_exact", "cpu").forest_apply(X, left, right, feature, thr, roots)
         return leaves - roots[None, :]
