@@ -58,7 +58,8 @@ def rewrite_readme(path, rows, machine) -> None:
     ran = {r["suite"] for r in rows}
     if m:
         for line in m.group(1).splitlines():
-            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            # the quality cell (the last) may itself hold "|" (as in "max |B - B_numpy|")
+            cells = [c.strip() for c in line.strip().strip("|").split("|", 8)]
             if len(cells) == 9 and cells[0] not in ("suite", "---") and cells[0] not in ran:
                 old_rows.append("| " + " | ".join(cells) + " |")
     table = format_table(rows, machine)

@@ -114,6 +114,61 @@ def _analyze(
     return doc
 
 
+class UnknownEncodingError(ValueError, LookupError):
+    """``encoding`` names no codec: a ValueError, and the LookupError that ``bytes.decode``
+    (and so scikit-learn) raises."""
+
+
+class DocumentDecodeError(UnicodeDecodeError):
+    """A bytes document that is not valid in ``encoding``.
+
+    A ValueError naming the document (once its index is known) and the way out, and still the
+    UnicodeDecodeError that ``bytes.decode`` (and so scikit-learn) raises.
+    """
+
+    def __init__(self, encoding, obj, start, end, reason, index=None, requested=None):
+        super().__init__(encoding, obj, start, end, reason)
+        self.index = index
+        self.requested = encoding if requested is None else requested
+
+    def __reduce__(self):
+        return type(self), (*self.args, self.index, self.requested)
+
+    def __str__(self):
+        which = "A document" if self.index is None else f"Document {self.index}"
+        return (
+            f"{which} cannot be decoded as {self.requested!r} ({self.reason} at byte "
+            f"{self.start}); pass its encoding or decode_error='replace'."
+        )
+
+
+def decode_bytes(doc, encoding, decode_error, index=None):
+    """``doc.decode(encoding, decode_error)`` with errors that name the problem.
+
+    Raises
+    ------
+    UnknownEncodingError
+        ``encoding`` is not a codec ("Unknown encoding 'x'.").
+    DocumentDecodeError
+        The bytes are not valid in ``encoding`` ("Document i cannot be decoded as ...").
+    """
+    try:
+        return doc.decode(encoding, decode_error)
+    except LookupError:
+        raise UnknownEncodingError(f"Unknown encoding {encoding!r}.") from None
+    except UnicodeDecodeError as exc:
+        raise DocumentDecodeError(
+            exc.encoding, exc.object, exc.start, exc.end, exc.reason, index, encoding
+        ) from None
+
+
+def name_document(exc, index):
+    """Set the index of the document a :class:`DocumentDecodeError` is about, if unset."""
+    if exc.index is None:
+        exc.index = index
+    return exc
+
+
 def invalid_document(doc, index):
     """The error for a document that is neither str nor bytes."""
     return ValueError(
@@ -164,6 +219,13 @@ class _TextMixin:
         -------
         doc : str
             A string of unicode symbols.
+
+        Raises
+        ------
+        ValueError
+            For bytes in an unknown encoding (also a LookupError, as scikit-learn raises) or
+            not valid in ``encoding`` (also a UnicodeDecodeError); the fit and transform
+            methods name the document.
         """
         if self.input == "filename":
             with open(doc, "rb") as fh:
@@ -171,7 +233,7 @@ class _TextMixin:
         elif self.input == "file":
             doc = doc.read()
         if isinstance(doc, bytes):
-            doc = doc.decode(self.encoding, self.decode_error)
+            doc = decode_bytes(doc, self.encoding, self.decode_error)
         if doc is np.nan:
             raise ValueError("np.nan is an invalid document, expected byte or unicode string.")
         return doc

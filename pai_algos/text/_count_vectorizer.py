@@ -51,7 +51,9 @@ class CountVectorizer(_TextMixin, BaseEstimator):
     encoding : str, default="utf-8"
         Encoding of bytes documents.
     decode_error : {"strict", "ignore", "replace"}, default="strict"
-        What to do with bytes that are not valid in ``encoding`` (as ``bytes.decode``).
+        What to do with bytes that are not valid in ``encoding`` (as ``bytes.decode``);
+        "strict" raises a ``ValueError`` naming the document (also the ``UnicodeDecodeError``
+        scikit-learn raises).
     strip_accents : {"ascii", "unicode"} or callable, default=None
         Remove accents during preprocessing.
     lowercase : bool, default=True

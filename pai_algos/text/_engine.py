@@ -27,7 +27,7 @@ from sklearn import get_config
 
 from pai_algos_native import kernels
 
-from ._base import as_documents, invalid_document
+from ._base import DocumentDecodeError, as_documents, invalid_document, name_document
 
 __all__ = ["as_documents", "invalid_document"]
 
@@ -119,7 +119,10 @@ def preprocessed_texts(est, docs):
         preprocess = est.build_preprocessor()
         texts = []
         for i, doc in enumerate(docs):
-            doc = decode(doc)
+            try:
+                doc = decode(doc)
+            except DocumentDecodeError as exc:
+                raise name_document(exc, i) from None
             if est.preprocessor is None and not isinstance(doc, str):
                 raise invalid_document(doc, i)
             doc = preprocess(doc)
@@ -260,7 +263,12 @@ def python_features(est, docs):
                 and (est.preprocessor is None)
             ):
                 raise invalid_document(doc, i)
-    per_doc = [analyze(doc) for doc in docs]
+    per_doc = []
+    for i, doc in enumerate(docs):
+        try:
+            per_doc.append(analyze(doc))
+        except DocumentDecodeError as exc:
+            raise name_document(exc, i) from None
     doc_ptr = np.zeros(len(per_doc) + 1, np.int64)
     np.cumsum(np.fromiter(map(len, per_doc), np.int64, count=len(per_doc)), out=doc_ptr[1:])
     return list(chain.from_iterable(per_doc)), doc_ptr

@@ -11,6 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..utils._sklearn_compat import Interval, StrOptions, _fit_context
 from . import _engine as eng
+from ._base import decode_bytes
 
 # Lowercased, with their final dot. "e.g." and "i.e." are the classic traps; titles, Latin
 # abbreviations and common English short forms follow.
@@ -58,15 +59,7 @@ def check_documents(X, encoding="utf-8", decode_error="strict", *, allow_empty=F
     out = []
     for i, doc in enumerate(docs):
         if isinstance(doc, bytes):
-            try:
-                doc = doc.decode(encoding, decode_error)
-            except LookupError:
-                raise ValueError(f"Unknown encoding {encoding!r}.") from None
-            except UnicodeDecodeError as exc:
-                raise ValueError(
-                    f"Document {i} cannot be decoded as {encoding!r} ({exc.reason} at byte "
-                    f"{exc.start}); pass its encoding or decode_error='replace'."
-                ) from None
+            doc = decode_bytes(doc, encoding, decode_error, i)
         elif not isinstance(doc, str):
             raise eng.invalid_document(doc, i)
         out.append(doc)

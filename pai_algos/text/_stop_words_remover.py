@@ -61,7 +61,8 @@ class StopWordsRemover(BaseEstimator):
         Parameters
         ----------
         X : iterable of lists of str
-            Token lists (only checked).
+            Token lists (only checked): a list, a pandas Series or an Arrow
+            ``list<string>`` array.
         y : None
             Ignored.
 
@@ -79,15 +80,24 @@ class StopWordsRemover(BaseEstimator):
 
     @staticmethod
     def _check_tokens(X):
-        if isinstance(X, str):
+        """The token lists as a list of lists, or a ValueError naming the bad document."""
+        if isinstance(X, (str, bytes)):
             raise ValueError("Expected an iterable of token lists, got a string.")
+        if hasattr(X, "to_pylist"):  # an Arrow list<string> array or chunked array
+            X = X.to_pylist()
         X = list(X)
         for i, doc in enumerate(X):
-            if isinstance(doc, str) or not hasattr(doc, "__iter__"):
+            if isinstance(doc, (str, bytes)) or not hasattr(doc, "__iter__"):
                 raise ValueError(
                     f"Document {i} is a {type(doc).__name__}, expected a list of tokens "
                     "(tokenize first, e.g. with RegexTokenizer)."
                 )
+            doc = X[i] = list(doc)
+            for j, token in enumerate(doc):
+                if not isinstance(token, str):
+                    raise ValueError(
+                        f"Token {j} of document {i} is a {type(token).__name__}, expected a str."
+                    )
         return X
 
     def fit_transform(self, X, y=None):
@@ -104,7 +114,8 @@ class StopWordsRemover(BaseEstimator):
         -------
         tokens : list of list of str
         """
-        return self.fit(X, y).transform(X)
+        X = self._check_tokens(X)  # once: X may be a generator
+        return self.fit(X, y)._remove(X)
 
     def transform(self, X):
         """Remove the stop words.
@@ -112,14 +123,16 @@ class StopWordsRemover(BaseEstimator):
         Parameters
         ----------
         X : iterable of lists of str
-            Token lists.
+            Token lists: a list, a pandas Series or an Arrow ``list<string>`` array.
 
         Returns
         -------
         tokens : list of list of str
         """
         check_is_fitted(self)
-        X = self._check_tokens(X)
+        return self._remove(self._check_tokens(X))
+
+    def _remove(self, X):
         stop = self.stop_words_
         if self.case_sensitive:
             return [[t for t in doc if t not in stop] for doc in X]

@@ -94,6 +94,10 @@ def test_bad_input():
         PMI(min_count=1).fit([None, "text"])
     with pytest.raises(ValueError, match="Empty corpus"):
         PMI().fit([])
+    with pytest.raises(ValueError, match="bytes is an invalid document \\(document 0\\)"):
+        PMI(min_count=1).fit([b"\xe9t\xe9 bytes"])
+    with pytest.raises(ValueError, match="string object received"):
+        PMI(min_count=1).fit("one string")
     with pytest.raises(ValueError, match="vocabulary is empty"):
         PMI(min_count=2).fit(["a bb cc"])
     with pytest.raises(ValueError, match="smoothing"):

@@ -64,6 +64,17 @@ def test_stop_words_remover():
     assert StopWordsRemover().fit(tokens).stop_words_ == ENGLISH_STOP_WORDS
 
 
+def test_stop_words_remover_pandas_and_arrow_input():
+    pd = pytest.importorskip("pandas")
+    pa = pytest.importorskip("pyarrow")
+    tokens = [["the", "Quick", "fox", "AND"], [], ["北京", "of"]]
+    want = [["Quick", "fox"], [], ["北京"]]
+    assert StopWordsRemover().fit_transform(pd.Series(tokens)) == want
+    assert StopWordsRemover().fit_transform(pa.array(tokens)) == want
+    assert StopWordsRemover().fit_transform(pa.chunked_array([tokens[:1], tokens[1:]])) == want
+    assert StopWordsRemover().fit_transform(t for t in tokens) == want
+
+
 def test_pipeline_matches_vectorizer_stop_words(seed):
     docs = corpus(seed, n=40)
     pipe = make_pipeline(
@@ -83,6 +94,18 @@ def test_bad_input():
         RegexTokenizer().fit(["ok", None])
     with pytest.raises(ValueError, match="Document 0 is a str, expected a list of tokens"):
         StopWordsRemover().fit(["not tokenized"])
+    with pytest.raises(ValueError, match="Document 1 is a NoneType, expected a list of tokens"):
+        StopWordsRemover().fit([["a"], None])
+    with pytest.raises(ValueError, match="Token 1 of document 0 is a NoneType, expected a str"):
+        StopWordsRemover().fit([["a", None]])
+    with pytest.raises(ValueError, match="Token 0 of document 1 is a int, expected a str"):
+        StopWordsRemover(case_sensitive=True).fit([["a"]]).transform([["b"], [3]])
+    with pytest.raises(ValueError, match="Expected an iterable of token lists, got a string"):
+        StopWordsRemover().fit("the tokens")
+    with pytest.raises(ValueError, match="bytes is an invalid document \\(document 0\\)"):
+        RegexTokenizer().fit([b"bytes are not decoded"])
+    with pytest.raises(ValueError, match="float is an invalid document \\(document 1\\)"):
+        RegexTokenizer().fit(pytest.importorskip("pandas").Series(["ok", None]))
     from sklearn.exceptions import NotFittedError
 
     with pytest.raises(NotFittedError):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -162,6 +164,42 @@ def test_hashing_same_as_sklearn(params, seed):
     assert_same_matrix(a.transform(docs[:7]), b.transform(docs[:7]))
 
 
+def _lee_corpus():
+    """gensim's Lee news corpus (300 Australian news stories, one per line, UTF-8)."""
+    utils = pytest.importorskip("gensim.test.utils", reason="gensim ships the Lee news corpus")
+    with open(utils.datapath("lee_background.cor"), encoding="utf-8") as f:
+        return f.read().splitlines()
+
+
+REAL_CORPUS_CASES = [
+    ("CountVectorizer", {}),
+    ("CountVectorizer", {"ngram_range": (1, 2), "min_df": 2, "max_df": 0.9}),
+    ("CountVectorizer", {"analyzer": "char_wb", "ngram_range": (2, 4), "max_features": 2000}),
+    ("CountVectorizer", {"stop_words": "english", "binary": True, "lowercase": False}),
+    ("TfidfVectorizer", {}),
+    ("TfidfVectorizer", {"ngram_range": (1, 2), "sublinear_tf": True, "min_df": 2}),
+    ("TfidfVectorizer", {"analyzer": "char", "ngram_range": (1, 3), "norm": "l1"}),
+    ("TfidfVectorizer", {"token_pattern": r"(?u)\b\w+\b", "max_features": 500}),
+    ("HashingVectorizer", {}),
+    ("HashingVectorizer", {"ngram_range": (1, 2), "stop_words": "english"}),
+    ("HashingVectorizer", {"analyzer": "char_wb", "ngram_range": (2, 4), "n_features": 2**12}),
+]
+
+
+@pytest.mark.parametrize(
+    "name, params", REAL_CORPUS_CASES, ids=[f"{n}-{_param_id(p)}" for n, p in REAL_CORPUS_CASES]
+)
+def test_same_as_sklearn_on_a_real_corpus(name, params):
+    docs = _lee_corpus()
+    train, test = docs[:250], docs[250:]
+    a, b = _pair(name, params)
+    assert_same_matrix(a.fit_transform(train), b.fit_transform(train))
+    assert_same_matrix(a.transform(test), b.transform(test))
+    if name != "HashingVectorizer":
+        assert a.vocabulary_ == b.vocabulary_
+        assert len(a.vocabulary_) > 100
+
+
 def test_hashing_64_bit_keys(seed):
     docs = corpus(seed, n=40)
     n_features = 2**63 - 1
@@ -215,7 +253,7 @@ def test_pandas_and_arrow_input(seed):
 
 def test_bytes_and_decode_error():
     docs = ["café au lait".encode("latin-1"), b"plain text"]
-    with pytest.raises(UnicodeDecodeError, match="can't decode byte 0xe9"):
+    with pytest.raises(ValueError, match="Document 0 cannot be decoded as 'utf-8'"):
         ours.CountVectorizer().fit(docs)
     for mode in ("ignore", "replace"):
         a, b = _pair("CountVectorizer", {"decode_error": mode})
@@ -224,6 +262,88 @@ def test_bytes_and_decode_error():
     a, b = _pair("CountVectorizer", {"encoding": "latin-1"})
     assert_same_matrix(a.fit_transform(docs), b.fit_transform(docs))
     assert "café" in a.vocabulary_
+    # an unknown encoding: scikit-learn raises a bare LookupError; ours is a ValueError
+    # naming the encoding, as the other text estimators raise, and still a LookupError
+    for name in ("CountVectorizer", "TfidfVectorizer", "HashingVectorizer"):
+        with pytest.raises(LookupError, match="unknown encoding: klingon"):
+            getattr(sk, name)(encoding="klingon").fit_transform(docs)
+        with pytest.raises(LookupError, match="Unknown encoding 'klingon'"):
+            getattr(ours, name)(encoding="klingon").fit_transform(docs)
+
+
+DECODE_PATHS = [
+    {},
+    {"ngram_range": (1, 2), "stop_words": "english"},
+    {"analyzer": "char_wb", "ngram_range": (2, 3)},
+    {"token_pattern": r"\w+"},
+    {"analyzer": str.split},
+    {"preprocessor": str.upper},
+]
+
+
+@pytest.mark.parametrize("params", DECODE_PATHS, ids=_param_id)
+@pytest.mark.parametrize("name", ["CountVectorizer", "TfidfVectorizer", "HashingVectorizer"])
+def test_undecodable_bytes_name_the_document(name, params):
+    """Bytes in a wrong or unknown encoding: the errors of the other text estimators, on
+    every analysis path, in fit and in transform."""
+    good = [b"plain text here", "caf\u00e9 au lait".encode("utf-8")]
+    bad = [*good, "caf\u00e9 au lait".encode("latin-1")]
+    want = (
+        "Document 2 cannot be decoded as 'utf-8' (invalid continuation byte at byte 3); "
+        "pass its encoding or decode_error='replace'."
+    )
+    with pytest.raises(ValueError) as info:
+        getattr(ours, name)(**params).fit_transform(bad)
+    assert str(info.value) == want
+    # still the exception scikit-learn raises, for code that catches it
+    assert isinstance(info.value, UnicodeDecodeError)
+    with pytest.raises(UnicodeDecodeError):
+        getattr(sk, name)(**params).fit_transform(bad)
+    fitted = getattr(ours, name)(**params).fit(good)
+    with pytest.raises(ValueError, match="^Document 2 cannot be decoded as 'utf-8'"):
+        fitted.transform(bad)
+    with pytest.raises(ValueError, match="^Unknown encoding 'klingon'.$"):
+        getattr(ours, name)(encoding="klingon", **params).fit_transform(good)
+    with pytest.raises(ValueError, match="^Document 1 cannot be decoded as 'ascii'"):
+        getattr(ours, name)(encoding="ascii", **params).fit_transform(bad)
+    # valid input, including the replacement of the bad bytes: scikit-learn's matrix
+    a, b = _pair(name, {**params, "decode_error": "replace"})
+    assert_same_matrix(a.fit_transform(bad), b.fit_transform(bad))
+
+
+def test_undecodable_bytes_same_error_as_other_estimators():
+    bad = [b"ok.", "caf\u00e9.".encode("latin-1")]
+    with pytest.raises(ValueError) as theirs:
+        ours.SentenceSplitter().fit(bad)
+    with pytest.raises(ValueError) as vectorizer:
+        ours.TfidfVectorizer().fit(bad)
+    assert str(vectorizer.value) == str(theirs.value)
+    assert type(vectorizer.value) is type(theirs.value)
+    # the error survives pickling (joblib workers send it back to the parent)
+    again = pickle.loads(pickle.dumps(vectorizer.value))
+    assert type(again) is type(vectorizer.value) and str(again) == str(vectorizer.value)
+    with pytest.raises(ValueError) as theirs:
+        ours.KeywordExtractor(encoding="klingon").fit(bad)
+    with pytest.raises(ValueError) as vectorizer:
+        ours.HashingVectorizer(encoding="klingon").fit_transform(bad)
+    assert str(vectorizer.value) == str(theirs.value) == "Unknown encoding 'klingon'."
+
+
+@pytest.mark.parametrize("name", ["CountVectorizer", "TfidfVectorizer", "HashingVectorizer"])
+def test_undecodable_files_and_arrow_binary(name, tmp_path):
+    pa = pytest.importorskip("pyarrow")
+    texts = [b"first file", "caf\u00e9 file".encode("latin-1")]
+    paths = []
+    for i, data in enumerate(texts):
+        paths.append(tmp_path / f"doc{i}.txt")
+        paths[-1].write_bytes(data)
+    with pytest.raises(ValueError, match="^Document 1 cannot be decoded as 'utf-8'"):
+        getattr(ours, name)(input="filename").fit_transform([str(p) for p in paths])
+    a, b = _pair(name, {"input": "filename", "encoding": "latin-1"})
+    files = [str(p) for p in paths]
+    assert_same_matrix(a.fit_transform(files), b.fit_transform(files))
+    with pytest.raises(ValueError, match="^Document 1 cannot be decoded as 'utf-8'"):
+        getattr(ours, name)().fit_transform(pa.array(texts, pa.binary()))
 
 
 def test_segmenter_for_text_without_spaces():

@@ -179,6 +179,10 @@ def test_bad_input():
         Word2Vec(min_count=1).fit([3])
     with pytest.raises(ValueError, match="string object received"):
         Word2Vec(min_count=1).fit("just one string")
+    with pytest.raises(ValueError, match="bytes is an invalid document \\(document 1\\)"):
+        Word2Vec(min_count=1).fit(["a text", "caf\xe9".encode("latin-1")])
+    with pytest.raises(ValueError, match="expected a string or a list of string tokens"):
+        Word2Vec(min_count=1).fit([["a", "token", "list"], 2.5])
     with pytest.raises(ValueError, match="Empty corpus"):
         Word2Vec(min_count=1).fit([])
     with pytest.raises(ValueError, match="vocabulary is empty.*min_count=5"):
