@@ -8,11 +8,18 @@ squared error, Poisson, gamma and the logistic losses, whose gradients are simpl
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import expit, logsumexp
+from scipy.special import expit
+
+from pai_algos_native import kernels
 
 __all__ = ["LOSSES", "weighted_quantile"]
 
 _PROBA_EPS = np.finfo(np.float64).eps
+_NO_WEIGHTS = np.empty(0)
+
+
+def _weights(sw):
+    return _NO_WEIGHTS if sw is None else np.ascontiguousarray(sw, dtype=np.float64)
 
 
 def weighted_quantile(values, weights, q):
@@ -138,13 +145,10 @@ class BinomialLoss(_Loss):
         return np.array([np.log(p / (1 - p))])
 
     def grad_hess(self, y, raw, sw, g, h):
-        p = expit(raw[:, 0])
-        np.subtract(p, y, out=g[0])
-        np.multiply(p, 1.0 - p, out=h[0])
+        kernels("trees").binomial_grad_hess(y, np.ascontiguousarray(raw[:, 0]), g[0], h[0])
 
     def loss(self, y, raw, sw):
-        z = raw[:, 0]
-        return _average(np.logaddexp(0.0, z) - y * z, sw)
+        return kernels("trees").binomial_loss(y, np.ascontiguousarray(raw[:, 0]), _weights(sw))
 
     def inverse_link(self, raw):
         return expit(raw)
@@ -163,15 +167,10 @@ class MultinomialLoss(_Loss):
         return raw - raw.mean()
 
     def grad_hess(self, y, raw, sw, g, h):
-        p = self.inverse_link(raw)
-        yi = y.astype(np.intp)
-        for k in range(self.n_outputs):
-            np.multiply(p[:, k], 1.0 - p[:, k], out=h[k])
-            np.subtract(p[:, k], yi == k, out=g[k])
+        kernels("trees").multinomial_grad_hess(y, raw, g, h)
 
     def loss(self, y, raw, sw):
-        yi = y.astype(np.intp)
-        return _average(logsumexp(raw, axis=1) - raw[np.arange(raw.shape[0]), yi], sw)
+        return kernels("trees").multinomial_loss(y, raw, _weights(sw))
 
     def inverse_link(self, raw):
         z = raw - raw.max(axis=1, keepdims=True)

@@ -41,6 +41,10 @@ __all__ = [
     "BITSET_WORDS",
     "CHUNK",
     "add_leaf_values",
+    "binomial_grad_hess",
+    "binomial_loss",
+    "multinomial_grad_hess",
+    "multinomial_loss",
     "apply_raw",
     "bin_features",
     "build_histogram",
@@ -198,23 +202,24 @@ def subtract_histogram(parent, child):
     return out
 
 
-@njit(**JIT)
-def partition_rows(codes_f, rows, split_bin, missing_left, missing_bin, buffer):
-    """Stable in-place partition of ``rows`` into left rows then right rows; returns n_left.
+#: nodes with at least this many rows are partitioned by :func:`_partition_parallel`
+PARALLEL_PARTITION_MIN_ROWS = 1 << 15
 
-    A row goes left when its code is ``<= split_bin``, or is ``missing_bin`` and
-    ``missing_left``. ``buffer`` (at least ``len(rows)``, int64) holds the right rows meanwhile.
-    Stability keeps every node's rows increasing, which :func:`build_histogram` reads fastest.
-    """
+
+@njit(**JIT)
+def _goes_left(b, split_bin, missing_left, missing_bin):
+    if b == missing_bin:
+        return missing_left != 0
+    return b <= split_bin
+
+
+@njit(**JIT)
+def _partition_serial(codes_f, rows, split_bin, missing_left, missing_bin, buffer):
     n_left = 0
     n_right = 0
     for k in range(rows.shape[0]):
         r = rows[k]
-        b = codes_f[r]
-        go_left = b <= split_bin
-        if b == missing_bin:
-            go_left = missing_left != 0
-        if go_left:
+        if _goes_left(codes_f[r], split_bin, missing_left, missing_bin):
             rows[n_left] = r
             n_left += 1
         else:
@@ -223,6 +228,55 @@ def partition_rows(codes_f, rows, split_bin, missing_left, missing_bin, buffer):
     for k in range(n_right):
         rows[n_left + k] = buffer[k]
     return n_left
+
+
+@njit(**JIT_PARALLEL)
+def _partition_parallel(codes_f, rows, split_bin, missing_left, missing_bin, buffer):
+    """The same stable partition in three parallel passes over ``CHUNK``-row blocks: count
+    each block's left rows, scatter left and right rows to their prefix-sum offsets in
+    ``buffer``, copy back."""
+    m = rows.shape[0]
+    n_blocks = (m + CHUNK - 1) // CHUNK
+    lefts = np.zeros(n_blocks + 1, dtype=np.int64)
+    for c in prange(n_blocks):
+        cnt = 0
+        for k in range(c * CHUNK, min(m, (c + 1) * CHUNK)):
+            if _goes_left(codes_f[rows[k]], split_bin, missing_left, missing_bin):
+                cnt += 1
+        lefts[c + 1] = cnt
+    for c in range(n_blocks):
+        lefts[c + 1] += lefts[c]
+    n_left = lefts[n_blocks]
+    for c in prange(n_blocks):
+        lo = c * CHUNK
+        li = lefts[c]
+        ri = n_left + lo - lefts[c]
+        for k in range(lo, min(m, lo + CHUNK)):
+            r = rows[k]
+            if _goes_left(codes_f[r], split_bin, missing_left, missing_bin):
+                buffer[li] = r
+                li += 1
+            else:
+                buffer[ri] = r
+                ri += 1
+    for c in prange(n_blocks):
+        for k in range(c * CHUNK, min(m, (c + 1) * CHUNK)):
+            rows[k] = buffer[k]
+    return n_left
+
+
+def partition_rows(codes_f, rows, split_bin, missing_left, missing_bin, buffer):
+    """Stable in-place partition of ``rows`` into left rows then right rows; returns n_left.
+
+    A row goes left when its code is ``<= split_bin``, or is ``missing_bin`` and
+    ``missing_left``. ``buffer`` (at least ``len(rows)``, int64) holds the rows meanwhile.
+    Stability keeps every node's rows increasing, which :func:`build_histogram` reads fastest.
+    Nodes of :data:`PARALLEL_PARTITION_MIN_ROWS` rows or more are partitioned in parallel
+    (same result).
+    """
+    if rows.shape[0] >= PARALLEL_PARTITION_MIN_ROWS:
+        return _partition_parallel(codes_f, rows, split_bin, missing_left, missing_bin, buffer)
+    return _partition_serial(codes_f, rows, split_bin, missing_left, missing_bin, buffer)
 
 
 @njit(**JIT)
@@ -411,3 +465,77 @@ def predict_binned(
                     go_left = b <= bin_threshold[node]
                 node = left[node] if go_left else right[node]
             out[i, t % k_out] += value[node]
+
+
+# ----------------------------------------------------------------- boosting losses (row-parallel)
+@njit(**JIT)
+def _expit(z):
+    if z >= 0.0:
+        return 1.0 / (1.0 + np.exp(-z))
+    e = np.exp(z)
+    return e / (1.0 + e)
+
+
+@njit(**JIT_PARALLEL)
+def binomial_grad_hess(y, raw, g, h):
+    """Half binomial loss ``log(1 + exp(z)) - y z``: ``g = p - y``, ``h = p (1 - p)``,
+    ``p = expit(z)``, for labels ``y`` in {0, 1} and raw scores ``raw`` (n,)."""
+    for i in prange(raw.shape[0]):
+        p = _expit(raw[i])
+        g[i] = p - y[i]
+        h[i] = p * (1.0 - p)
+
+
+@njit(**JIT_PARALLEL)
+def binomial_loss(y, raw, sw):
+    """Mean (``sw``-weighted unless ``sw`` is empty) of ``log(1 + exp(z)) - y z``."""
+    n = raw.shape[0]
+    weighted = sw.shape[0] > 0
+    total = 0.0
+    wsum = 0.0
+    for i in prange(n):
+        z = raw[i]
+        v = max(z, 0.0) + np.log1p(np.exp(-abs(z))) - y[i] * z
+        w = sw[i] if weighted else 1.0
+        total += w * v
+        wsum += w
+    return total / wsum
+
+
+@njit(**JIT_PARALLEL)
+def multinomial_grad_hess(y, raw, g, h):
+    """Multinomial loss ``logsumexp(z) - z[y]``: ``g[k] = p_k - [y == k]``,
+    ``h[k] = p_k (1 - p_k)`` with ``p = softmax(z)``; ``raw`` (n, K), ``g``/``h`` (K, n)."""
+    n, n_classes = raw.shape
+    for i in prange(n):
+        zmax = raw[i, 0]
+        for k in range(1, n_classes):
+            zmax = max(zmax, raw[i, k])
+        total = 0.0
+        for k in range(n_classes):
+            total += np.exp(raw[i, k] - zmax)
+        yi = int(y[i])
+        for k in range(n_classes):
+            p = np.exp(raw[i, k] - zmax) / total
+            g[k, i] = p - (1.0 if k == yi else 0.0)
+            h[k, i] = p * (1.0 - p)
+
+
+@njit(**JIT_PARALLEL)
+def multinomial_loss(y, raw, sw):
+    """Mean (``sw``-weighted unless ``sw`` is empty) of ``logsumexp(z) - z[y]``."""
+    n, n_classes = raw.shape
+    weighted = sw.shape[0] > 0
+    total = 0.0
+    wsum = 0.0
+    for i in prange(n):
+        zmax = raw[i, 0]
+        for k in range(1, n_classes):
+            zmax = max(zmax, raw[i, k])
+        acc = 0.0
+        for k in range(n_classes):
+            acc += np.exp(raw[i, k] - zmax)
+        w = sw[i] if weighted else 1.0
+        total += w * (zmax + np.log(acc) - raw[i, int(y[i])])
+        wsum += w
+    return total / wsum

@@ -300,3 +300,58 @@ def test_predict_and_apply_categorical(rng):
             assert leaves[i, t] == node
             ref_out[i] += value[node]
     np.testing.assert_allclose(out[:, 0], ref_out, rtol=1e-12)
+
+
+@pytest.mark.parametrize("n", [5000, 70_000])
+def test_parallel_partition_matches_serial(rng, monkeypatch, n):
+    """The chunked parallel partition gives the serial (stable) one's rows and count."""
+    codes_f = rng.integers(0, 10, size=n).astype(np.uint8)
+    codes_f[rng.random(n) < 0.1] = MISSING_BIN
+    rows = np.sort(rng.choice(n, n // 2, replace=False)).astype(np.int64)
+    monkeypatch.setattr(T, "PARALLEL_PARTITION_MIN_ROWS", 1)
+    for split_bin, missing_left in ((4, 0), (4, 1), (0, 0), (9, 1)):
+        par, ser = rows.copy(), rows.copy()
+        buf = np.empty(n, np.int64)
+        n_par = T.partition_rows(codes_f, par, split_bin, missing_left, MISSING_BIN, buf)
+        n_ser = T._partition_serial(codes_f, ser, split_bin, missing_left, MISSING_BIN, buf)
+        go_left = np.where(
+            codes_f[rows] == MISSING_BIN, missing_left == 1, codes_f[rows] <= split_bin
+        )
+        assert n_par == n_ser == int(go_left.sum())
+        np.testing.assert_array_equal(par, ser)
+        np.testing.assert_array_equal(par, np.concatenate([rows[go_left], rows[~go_left]]))
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_binomial_loss_kernels_match_numpy(rng, weighted):
+    n = 3000
+    y = rng.integers(0, 2, size=n).astype(np.float64)
+    z = rng.normal(scale=8, size=n)  # large |z| exercises the stable branches
+    sw = rng.uniform(0.1, 2.0, size=n) if weighted else None
+    g, h = np.empty(n), np.empty(n)
+    T.binomial_grad_hess(y, z, g, h)
+    p = 1.0 / (1.0 + np.exp(-z))
+    np.testing.assert_allclose(g, p - y, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(h, p * (1 - p), rtol=1e-10, atol=1e-300)
+    ref = np.average(np.logaddexp(0.0, z) - y * z, weights=sw)
+    got = T.binomial_loss(y, z, np.empty(0) if sw is None else sw)
+    np.testing.assert_allclose(got, ref, rtol=1e-12)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_multinomial_loss_kernels_match_numpy(rng, weighted):
+    n, k = 2000, 4
+    y = rng.integers(0, k, size=n).astype(np.float64)
+    raw = rng.normal(scale=5, size=(n, k))
+    sw = rng.uniform(0.1, 2.0, size=n) if weighted else None
+    g, h = np.empty((k, n)), np.empty((k, n))
+    T.multinomial_grad_hess(y, raw, g, h)
+    e = np.exp(raw - raw.max(axis=1, keepdims=True))
+    p = e / e.sum(axis=1, keepdims=True)
+    onehot = y[:, None] == np.arange(k)[None, :]
+    np.testing.assert_allclose(g, (p - onehot).T, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(h, (p * (1 - p)).T, rtol=1e-12, atol=1e-15)
+    lse = np.log(np.exp(raw).sum(axis=1))
+    ref = np.average(lse - raw[np.arange(n), y.astype(int)], weights=sw)
+    got = T.multinomial_loss(y, raw, np.empty(0) if sw is None else sw)
+    np.testing.assert_allclose(got, ref, rtol=1e-12)
