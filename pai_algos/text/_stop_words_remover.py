@@ -71,35 +71,51 @@ class StopWordsRemover(BaseEstimator):
         self : object
         """
         self._check_tokens(X)
+        self.stop_words_ = self._stop_set()
+        return self
+
+    def _stop_set(self):
         words = ENGLISH_STOP_WORDS if self.stop_words == "english" else self.stop_words
         words = set(words) | set(self.extra_stop_words or ())
         if not self.case_sensitive:
             words = {w.lower() for w in words}
-        self.stop_words_ = frozenset(words)
-        return self
+        return frozenset(words)
 
     @staticmethod
-    def _check_tokens(X):
-        """The token lists as a list of lists, or a ValueError naming the bad document."""
+    def _as_documents(X):
         if isinstance(X, (str, bytes)):
             raise ValueError("Expected an iterable of token lists, got a string.")
         if hasattr(X, "to_pylist"):  # an Arrow list<string> array or chunked array
             X = X.to_pylist()
-        X = list(X)
+        return list(X)
+
+    @staticmethod
+    def _check_document(i, doc):
+        """``doc`` as a list of str, or a ValueError naming the bad document or token."""
+        if isinstance(doc, (str, bytes)) or not hasattr(doc, "__iter__"):
+            raise ValueError(
+                f"Document {i} is a {type(doc).__name__}, expected a list of tokens "
+                "(tokenize first, e.g. with RegexTokenizer)."
+            )
+        if not isinstance(doc, list):
+            doc = list(doc)
+        # one C-speed pass over the token types; the slow path only names the culprit
+        if any(not issubclass(t, str) for t in set(map(type, doc))):
+            j, token = next((j, t) for j, t in enumerate(doc) if not isinstance(t, str))
+            raise ValueError(
+                f"Token {j} of document {i} is a {type(token).__name__}, expected a str."
+            )
+        return doc
+
+    @classmethod
+    def _check_tokens(cls, X):
+        """The token lists as a list of lists, or a ValueError naming the bad document."""
+        X = cls._as_documents(X)
         for i, doc in enumerate(X):
-            if isinstance(doc, (str, bytes)) or not hasattr(doc, "__iter__"):
-                raise ValueError(
-                    f"Document {i} is a {type(doc).__name__}, expected a list of tokens "
-                    "(tokenize first, e.g. with RegexTokenizer)."
-                )
-            doc = X[i] = list(doc)
-            for j, token in enumerate(doc):
-                if not isinstance(token, str):
-                    raise ValueError(
-                        f"Token {j} of document {i} is a {type(token).__name__}, expected a str."
-                    )
+            X[i] = cls._check_document(i, doc)
         return X
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit_transform(self, X, y=None):
         """Fit, then transform ``X`` (token lists out, so there is no ``set_output``).
 
@@ -114,8 +130,11 @@ class StopWordsRemover(BaseEstimator):
         -------
         tokens : list of list of str
         """
-        X = self._check_tokens(X)  # once: X may be a generator
-        return self.fit(X, y)._remove(X)
+        X = self._as_documents(X)  # once: X may be a generator
+        stop = self._stop_set()
+        out = self._remove(X, stop)  # checks every document: nothing is fitted on bad input
+        self.stop_words_ = stop
+        return out
 
     def transform(self, X):
         """Remove the stop words.
@@ -130,13 +149,15 @@ class StopWordsRemover(BaseEstimator):
         tokens : list of list of str
         """
         check_is_fitted(self)
-        return self._remove(self._check_tokens(X))
+        return self._remove(self._as_documents(X))
 
-    def _remove(self, X):
-        stop = self.stop_words_
+    def _remove(self, X, stop=None):
+        """Check each document and drop its stop words, in one pass over the documents."""
+        stop = self.stop_words_ if stop is None else stop
+        check = self._check_document
         if self.case_sensitive:
-            return [[t for t in doc if t not in stop] for doc in X]
-        return [[t for t in doc if t.lower() not in stop] for doc in X]
+            return [[t for t in check(i, doc) if t not in stop] for i, doc in enumerate(X)]
+        return [[t for t in check(i, doc) if t.lower() not in stop] for i, doc in enumerate(X)]
 
     @staticmethod
     def _common_test_data(seed=0, n_samples=40, dtype=np.float64):

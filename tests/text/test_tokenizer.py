@@ -112,3 +112,17 @@ def test_bad_input():
         RegexTokenizer().transform(["a"])
     with pytest.raises(NotFittedError):
         StopWordsRemover().transform([["a"]])
+
+
+@pytest.mark.parametrize("case_sensitive", [False, True])
+def test_stop_words_remover_fit_transform_bad_token_fits_nothing(case_sensitive):
+    """fit_transform checks while it removes: a bad token still raises, and nothing is fitted."""
+    est = StopWordsRemover(case_sensitive=case_sensitive)
+    with pytest.raises(ValueError, match="Token 1 of document 1 is a int, expected a str"):
+        est.fit_transform([["a", "b"], ["c", 3]])
+    assert not hasattr(est, "stop_words_")
+    with pytest.raises(ValueError, match="Document 0 is a str, expected a list of tokens"):
+        est.fit_transform(["not tokenized"])
+    # numpy string tokens are str subclasses and pass
+    np = pytest.importorskip("numpy")
+    assert est.fit_transform([list(np.array(["the", "fox"]))]) == [["fox"]]
