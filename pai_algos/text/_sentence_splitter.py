@@ -32,7 +32,6 @@ _TERMINAL = re.compile(
     r"(?:[.!?\u2026]+|[\u3002\uff01\uff1f\uff0e]+)[\"'\u201d\u2019)\]}\u300d\u300f\uff09]*"
 )
 _CJK_FINAL = frozenset("\u3002\uff01\uff1f\uff0e")
-_LAST_WORD = re.compile(r"(\S+)$")
 _OPENING = "\"'(\u201c\u2018[{\u300c\u300e"
 _CLOSING = "\"'\u201d\u2019)]}\u300d\u300f\uff09"
 
@@ -81,13 +80,16 @@ def split_spans(text, abbreviations, split_on_newlines=False):
                 if nxt.islower():
                     continue  # "etc. and", "... then"
                 if m.group().rstrip(_CLOSING) == ".":
-                    word = _LAST_WORD.search(text, 0, s + 1)
-                    if word is not None:
-                        token = word.group(1).lstrip(_OPENING)
-                        if token.lower() in abbreviations:
-                            continue
-                        if len(token) == 2 and token[0].isupper():
-                            continue  # an initial: "J. Smith"
+                    # the word ending with this "." (a backward scan: searching the prefix
+                    # with a "\S+$" pattern was quadratic in the document's length)
+                    k = s
+                    while k > 0 and not text[k - 1].isspace():
+                        k -= 1
+                    token = text[k : s + 1].lstrip(_OPENING)
+                    if token.lower() in abbreviations:
+                        continue
+                    if len(token) == 2 and token[0].isupper():
+                        continue  # an initial: "J. Smith"
         bounds.append(e)
     if split_on_newlines:
         bounds.extend(m.start() for m in re.finditer(r"\n", text))

@@ -119,3 +119,54 @@ def test_bad_input():
     assert SentenceSplitter(decode_error="replace").fit_transform([b"caf\xe9."]) == [["caf\ufffd."]]
     with pytest.raises(ValueError, match="output"):
         SentenceSplitter(output="table").fit(["A."])
+
+
+def _split_spans_reference(text, abbreviations):
+    """The splitter's rules with the last word found by a regex over the whole prefix (the
+    former, quadratic implementation), to check the backward scan that replaced it."""
+    import re
+
+    from pai_algos.text._sentence_splitter import _CJK_FINAL, _CLOSING, _OPENING, _TERMINAL
+
+    bounds = []
+    for m in _TERMINAL.finditer(text):
+        s, e = m.span()
+        if _CJK_FINAL.isdisjoint(m.group()):
+            if e < len(text) and not text[e].isspace():
+                continue
+            if m.group()[0] in ".\u2026":
+                if text[e:].lstrip()[:1].islower():
+                    continue
+                if m.group().rstrip(_CLOSING) == ".":
+                    word = re.compile(r"(\S+)$").search(text, 0, s + 1)
+                    token = word.group(1).lstrip(_OPENING)
+                    if token.lower() in abbreviations or (len(token) == 2 and token[0].isupper()):
+                        continue
+        bounds.append(e)
+    return bounds
+
+
+def test_last_word_scan_matches_regex_reference():
+    from pai_algos.text._sentence_splitter import split_spans
+
+    rng = np.random.default_rng(0)
+    pieces = ["Dr.", "J.", "e.g.", "(etc.", "Smith", "went", "home.", "It", "rained!", "x.y",
+              "3.14", "\u201cQuoted.\u201d", "A.", "\t", "\n", "Ok?", "wow...", "end."]  # fmt: skip
+    abbreviations = frozenset({"dr.", "e.g.", "etc."})
+    for _ in range(300):
+        words = rng.choice(pieces, size=rng.integers(1, 25))
+        text = "".join(w + rng.choice([" ", "  ", "\n"]) for w in words).strip()
+        bounds = _split_spans_reference(text, abbreviations)
+        want, start = [], 0
+        for b in [*bounds, len(text)]:
+            if b <= start:
+                continue
+            a, z = start, b
+            while a < z and text[a].isspace():
+                a += 1
+            while z > a and text[z - 1].isspace():
+                z -= 1
+            if z > a:
+                want.append((a, z))
+            start = b
+        assert split_spans(text, abbreviations) == want, text
