@@ -101,10 +101,12 @@ class RegexTokenizer(BaseEstimator):
         self : object
         """
         re.compile(self.pattern)
-        self.n_documents_ = len(self._texts(X))
+        self.n_documents_ = len(self._documents(X))
         return self
 
-    def _texts(self, X):
+    @staticmethod
+    def _documents(X):
+        """The documents as a list of str (type-checked, not yet normalised)."""
         docs = eng.as_documents(X)
         if not isinstance(docs, list):
             docs = docs.to_pylist()
@@ -114,6 +116,12 @@ class RegexTokenizer(BaseEstimator):
                     f"{type(d).__name__} is an invalid document (document {i}), expected a "
                     "unicode string."
                 )
+        return docs
+
+    def _texts(self, X):
+        return self._normalise(self._documents(X))
+
+    def _normalise(self, docs):
         if self.lowercase:
             docs = [d.lower() for d in docs]
         if self.strip_accents:
@@ -125,6 +133,7 @@ class RegexTokenizer(BaseEstimator):
             docs = [" ".join(self.segmenter(d)) for d in docs]
         return docs
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit_transform(self, X, y=None):
         """Fit, then transform ``X`` (token lists out, so there is no ``set_output``).
 
@@ -139,7 +148,11 @@ class RegexTokenizer(BaseEstimator):
         -------
         tokens : list of list of str
         """
-        return self.fit(X, y).transform(X)
+        re.compile(self.pattern)
+        docs = self._documents(X)  # read once (X may be a generator), normalised once
+        tokens = self._tokenize(self._normalise(docs))
+        self.n_documents_ = len(docs)
+        return tokens
 
     def transform(self, X):
         """Tokenize the documents.
@@ -155,7 +168,9 @@ class RegexTokenizer(BaseEstimator):
             The tokens of each document, in reading order.
         """
         check_is_fitted(self)
-        texts = self._texts(X)
+        return self._tokenize(self._texts(X))
+
+    def _tokenize(self, texts):
         if self.pattern == DEFAULT_TOKEN_PATTERN and not self.gaps:
             tokens = self._kernel_tokens(texts)
         elif self.gaps:
