@@ -155,9 +155,11 @@ class PMI(TransformerMixin, BaseEstimator):
         tokens = remap[ids].astype(np.int32)
         with numba_threads(self.n_jobs):
             keys = kernels("embedding", "cpu").cooccurrence_keys(tokens, doc_ptr, self.window, n)
-        keys, pair_counts = np.unique(keys[keys >= 0], return_counts=True)
-        rows, cols = np.divmod(keys, n)
-        cooc = sp.csr_matrix((pair_counts.astype(np.float64), (rows, cols)), shape=(n, n))
+        rows, cols = np.divmod(keys[keys >= 0], n)
+        # scipy's COO -> CSR conversion counts the repeated pairs (a counting sort by row),
+        # cheaper than sorting the keys with np.unique
+        cooc = sp.coo_matrix((np.ones(rows.shape[0]), (rows, cols)), shape=(n, n)).tocsr()
+        cooc.sum_duplicates()
         self.index_to_key_ = words
         self.vocabulary_ = {w: i for i, w in enumerate(words)}
         self.counts_ = counts
