@@ -76,8 +76,10 @@ def split_spans(text, abbreviations, split_on_newlines=False):
             if e < len(text) and not text[e].isspace():
                 continue  # "3.14", "a.b", "?!x": not a boundary
             if m.group()[0] in ".\u2026":
-                nxt = text[e:].lstrip()[:1]
-                if nxt.islower():
+                k = e  # the next non-space character (no copy of the rest of the text)
+                while k < len(text) and text[k].isspace():
+                    k += 1
+                if text[k : k + 1].islower():
                     continue  # "etc. and", "... then"
                 if m.group().rstrip(_CLOSING) == ".":
                     # the word ending with this "." (a backward scan: searching the prefix
