@@ -14,17 +14,28 @@ from sklearn.utils.validation import check_is_fitted
 from pai_algos_native import kernels
 
 from ..base import numba_threads
-from ..utils._sklearn_compat import Interval, RealNotInt, StrOptions, _fit_context, validate_data
+from ..utils._sklearn_compat import (
+    Interval,
+    RealNotInt,
+    StrOptions,
+    _check_sample_weight,
+    _fit_context,
+    validate_data,
+)
 
 __all__ = ["IsolationForest"]
 
 _MAX_SEED = np.iinfo(np.int64).max
 
 
-def _tree_draws(seed, n_samples, max_samples, n_features, max_features, bootstrap):
-    """The rows and candidate features of one tree, drawn from the tree's own seed."""
+def _tree_draws(seed, n_samples, max_samples, n_features, max_features, bootstrap, p=None):
+    """The rows and candidate features of one tree, drawn from the tree's own seed; with
+    ``p`` (normalised sample weights) rows are drawn with those probabilities, as
+    scikit-learn's bagging draws them."""
     gen = np.random.default_rng(seed)
-    if bootstrap:
+    if p is not None:
+        rows = gen.choice(n_samples, size=max_samples, replace=bootstrap, p=p)
+    elif bootstrap:
         rows = gen.integers(0, n_samples, size=max_samples)
     else:
         rows = gen.choice(n_samples, size=max_samples, replace=False)
@@ -147,6 +158,12 @@ class IsolationForest(OutlierMixin, BaseEstimator):
     }
 
     _fast_params = {"n_estimators": 10}
+    _expected_failed_checks = {
+        "check_sample_weight_equivalence_on_dense_data": (
+            "rows are drawn with probabilities proportional to the weights, a different random "
+            "draw than repeating rows (scikit-learn declares the same for its IsolationForest)"
+        ),
+    }
 
     def __init__(
         self,
@@ -197,7 +214,7 @@ class IsolationForest(OutlierMixin, BaseEstimator):
         return max_samples, max_features
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, sample_weight=None):
         """Grow the isolation trees.
 
         Parameters
@@ -206,6 +223,10 @@ class IsolationForest(OutlierMixin, BaseEstimator):
             Training data (float32 stays float32).
         y : None
             Ignored.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights: each tree draws its rows with probabilities proportional
+            to them (as scikit-learn's bagging does), so a zero-weight row is never used.
+            Equal weights give the same forest as None.
 
         Returns
         -------
@@ -215,6 +236,18 @@ class IsolationForest(OutlierMixin, BaseEstimator):
         X = validate_data(self, X, dtype=[np.float64, np.float32], order="C")
         n_samples, n_features = X.shape
         max_samples, max_features = self._resolve_sizes(n_samples, n_features)
+        p = None
+        if sample_weight is not None:
+            sw = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
+            n_positive = int(np.count_nonzero(sw))  # > 0: _check_sample_weight refuses all-zero
+            if not self.bootstrap and n_positive < max_samples:
+                raise ValueError(
+                    f"sample_weight has {n_positive} positive weights, fewer than the "
+                    f"max_samples={max_samples} distinct rows each tree draws; use "
+                    "bootstrap=True or a smaller max_samples."
+                )
+            if np.any(sw != sw[0]):  # equal weights draw exactly as no weights
+                p = sw / sw.sum()
         max_depth = int(math.ceil(math.log2(max(max_samples, 2))))
         seeds = check_random_state(self.random_state).randint(
             _MAX_SEED, size=self.n_estimators, dtype=np.int64
@@ -239,7 +272,7 @@ class IsolationForest(OutlierMixin, BaseEstimator):
                     stacklevel=2,
                 )
         draws = [
-            _tree_draws(s, n_samples, max_samples, n_features, max_features, self.bootstrap)
+            _tree_draws(s, n_samples, max_samples, n_features, max_features, self.bootstrap, p)
             for s in seeds[n_old:]
         ]
         new = self._grow(X, seeds[n_old:], draws, max_samples, max_depth)

@@ -126,3 +126,54 @@ def test_bad_input(rng):
     clf = IsolationForest(n_estimators=5).fit(X)
     with pytest.raises(ValueError, match="X has 2 features"):
         clf.score_samples(X[:, :2])
+
+
+def test_sample_weight_equal_weights_same_forest(rng):
+    X = rng.normal(size=(300, 3))
+    a = IsolationForest(n_estimators=20, random_state=0).fit(X)
+    b = IsolationForest(n_estimators=20, random_state=0).fit(X, sample_weight=np.full(300, 2.5))
+    for ra, rb in zip(a.estimators_samples_, b.estimators_samples_):
+        np.testing.assert_array_equal(ra, rb)
+    np.testing.assert_array_equal(a.score_samples(X), b.score_samples(X))
+
+
+@pytest.mark.parametrize("bootstrap", [False, True])
+def test_sample_weight_zero_rows_never_drawn(rng, bootstrap):
+    X = rng.normal(size=(400, 2))
+    X[:40] += 8.0  # a far cluster, given zero weight
+    sw = np.ones(400)
+    sw[:40] = 0.0
+    clf = IsolationForest(n_estimators=30, bootstrap=bootstrap, random_state=0)
+    clf.fit(X, sample_weight=sw)
+    drawn = np.concatenate(clf.estimators_samples_)
+    assert drawn.min() >= 40
+    # unseen in training, the far cluster scores as anomalous as a fresh outlier would
+    unweighted = IsolationForest(n_estimators=30, bootstrap=bootstrap, random_state=0).fit(X)
+    assert clf.score_samples(X[:40]).mean() < unweighted.score_samples(X[:40]).mean()
+
+
+def test_sample_weight_draw_frequencies(rng):
+    X = rng.normal(size=(100, 2))
+    sw = np.ones(100)
+    sw[:10] = 10.0  # ten rows carry half of the weight
+    clf = IsolationForest(n_estimators=200, max_samples=50, bootstrap=True, random_state=0)
+    clf.fit(X, sample_weight=sw)
+    counts = np.bincount(np.concatenate(clf.estimators_samples_), minlength=100)
+    share = counts[:10].sum() / counts.sum()
+    assert abs(share - 10 * 10 / (10 * 10 + 90)) < 0.02  # expected 100/190 = 0.526
+
+
+def test_sample_weight_bad_input(rng):
+    X = rng.normal(size=(50, 2))
+    clf = IsolationForest(n_estimators=5, max_samples=30, random_state=0)
+    with pytest.raises(ValueError, match="Negative values in data passed to `sample_weight`"):
+        clf.fit(X, sample_weight=np.r_[-1.0, np.ones(49)])
+    with pytest.raises(ValueError, match="Sample weights must contain at least one non-zero"):
+        clf.fit(X, sample_weight=np.zeros(50))
+    sw = np.r_[np.ones(20), np.zeros(30)]
+    with pytest.raises(ValueError, match="20 positive weights, fewer than the max_samples=30"):
+        clf.fit(X, sample_weight=sw)
+    assert not hasattr(clf, "tree_offsets_")
+    clf.set_params(bootstrap=True).fit(X, sample_weight=sw)  # with replacement it is fine
+    with pytest.raises(ValueError, match=r"sample_weight.shape == \(49,\), expected \(50,\)"):
+        clf.fit(X, sample_weight=np.ones(49))
