@@ -32,6 +32,8 @@ _PARAMS = """
         Grow each tree best first with at most this many leaves.
     min_impurity_decrease : float, default=0.0
         Minimum weighted impurity decrease of a split.
+    ccp_alpha : float, default=0.0
+        Minimal cost-complexity pruning of each tree (0: no pruning).
     bootstrap : bool, default={bootstrap}
         Grow each tree on a bootstrap sample (row counts used as sample weights).
     oob_score : bool or callable, default=False
@@ -87,6 +89,7 @@ def _init(
     verbose,
     warm_start,
     max_samples,
+    ccp_alpha,
 ):
     self.n_estimators = n_estimators
     self.criterion = criterion
@@ -104,6 +107,7 @@ def _init(
     self.verbose = verbose
     self.warm_start = warm_start
     self.max_samples = max_samples
+    self.ccp_alpha = ccp_alpha
 
 
 class RandomForestClassifier(ForestClassifierMixin, ClassifierMixin, BaseExactForest):
@@ -186,6 +190,7 @@ class RandomForestClassifier(ForestClassifierMixin, ClassifierMixin, BaseExactFo
         warm_start=False,
         class_weight=None,
         max_samples=None,
+        ccp_alpha=0.0,
         device="cpu",
     ):
         _init(
@@ -206,6 +211,7 @@ class RandomForestClassifier(ForestClassifierMixin, ClassifierMixin, BaseExactFo
             verbose,
             warm_start,
             max_samples,
+            ccp_alpha,
         )
         self.device = device
         self.class_weight = class_weight
@@ -287,6 +293,7 @@ class ExtraTreesClassifier(RandomForestClassifier):
         warm_start=False,
         class_weight=None,
         max_samples=None,
+        ccp_alpha=0.0,
         device="cpu",
     ):
         _init(
@@ -307,6 +314,7 @@ class ExtraTreesClassifier(RandomForestClassifier):
             verbose,
             warm_start,
             max_samples,
+            ccp_alpha,
         )
         self.device = device
         self.class_weight = class_weight
@@ -385,6 +393,7 @@ class RandomForestRegressor(ForestRegressorMixin, RegressorMixin, BaseExactFores
         verbose=0,
         warm_start=False,
         max_samples=None,
+        ccp_alpha=0.0,
         device="cpu",
     ):
         _init(
@@ -405,6 +414,7 @@ class RandomForestRegressor(ForestRegressorMixin, RegressorMixin, BaseExactFores
             verbose,
             warm_start,
             max_samples,
+            ccp_alpha,
         )
         self.device = device
 
@@ -478,6 +488,7 @@ class ExtraTreesRegressor(RandomForestRegressor):
         verbose=0,
         warm_start=False,
         max_samples=None,
+        ccp_alpha=0.0,
         device="cpu",
     ):
         _init(
@@ -498,5 +509,6 @@ class ExtraTreesRegressor(RandomForestRegressor):
             verbose,
             warm_start,
             max_samples,
+            ccp_alpha,
         )
         self.device = device

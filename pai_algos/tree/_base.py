@@ -7,8 +7,8 @@ from math import ceil
 
 import numpy as np
 from scipy import sparse
-from sklearn.base import BaseEstimator, is_classifier
-from sklearn.utils import check_random_state, compute_sample_weight
+from sklearn.base import BaseEstimator, clone, is_classifier
+from sklearn.utils import Bunch, check_random_state, compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
@@ -20,6 +20,8 @@ from pai_algos.utils._sklearn_compat import (
     validate_data,
 )
 from pai_algos_native import kernels
+
+from ._prune import prune_tree, pruning_path
 
 # scikit-learn 1.9 maps "friedman_mse" to "squared_error" (the same split choice); so do we
 _CRITERIA = {"gini": 0, "entropy": 1, "log_loss": 1, "squared_error": 2, "friedman_mse": 2}
@@ -155,6 +157,7 @@ def _tree_constraints(classifier):
         "random_state": ["random_state"],
         "max_leaf_nodes": [Interval(numbers.Integral, 2, None, closed="left"), None],
         "min_impurity_decrease": [Interval(numbers.Real, 0.0, None, closed="left")],
+        "ccp_alpha": [Interval(numbers.Real, 0.0, None, closed="left")],
     }
     if classifier:
         c["class_weight"] = [dict, list, StrOptions({"balanced"}), None]
@@ -272,7 +275,31 @@ class BaseExactTree(BaseEstimator):
             self.min_impurity_decrease,
             seed,
         )
+        self.tree_ = prune_tree(self.tree_, getattr(self, "ccp_alpha", 0.0))
         return self
+
+    def cost_complexity_pruning_path(self, X, y, sample_weight=None):
+        """The minimal cost-complexity pruning path of the tree grown on ``X, y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,)
+            Targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        path : sklearn.utils.Bunch
+            ``ccp_alphas``: the effective alphas of the successive pruning steps (0 first,
+            increasing); ``impurities``: the total leaf impurity of the tree pruned at each.
+        """
+        est = clone(self).set_params(ccp_alpha=0.0)
+        est._fit_tree(X, y, sample_weight)
+        alphas, impurities = pruning_path(est.tree_)
+        return Bunch(ccp_alphas=alphas, impurities=impurities)
 
     def apply(self, X):
         """Index of the leaf each sample ends up in.

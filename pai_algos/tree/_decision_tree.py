@@ -28,7 +28,11 @@ _SHARED_PARAMS = """
     max_leaf_nodes : int, default=None
         Grow best first with at most this many leaves; ``None`` grows depth first.
     min_impurity_decrease : float, default=0.0
-        A node is split only if the weighted impurity decrease is at least this."""
+        A node is split only if the weighted impurity decrease is at least this.
+    ccp_alpha : float, default=0.0
+        Complexity parameter of minimal cost-complexity pruning: the grown tree is pruned
+        back while its weakest link's effective alpha is at most ``ccp_alpha`` (0: no
+        pruning). See :meth:`cost_complexity_pruning_path`."""
 
 _SHARED_ATTRS = """
     max_features_ : int
@@ -118,6 +122,7 @@ class DecisionTreeClassifier(TreeClassifierMixin, ClassifierMixin, BaseExactTree
         random_state=None,
         max_leaf_nodes=None,
         min_impurity_decrease=0.0,
+        ccp_alpha=0.0,
         class_weight=None,
     ):
         self.criterion = criterion
@@ -130,6 +135,7 @@ class DecisionTreeClassifier(TreeClassifierMixin, ClassifierMixin, BaseExactTree
         self.random_state = random_state
         self.max_leaf_nodes = max_leaf_nodes
         self.min_impurity_decrease = min_impurity_decrease
+        self.ccp_alpha = ccp_alpha
         self.class_weight = class_weight
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -203,6 +209,7 @@ class DecisionTreeRegressor(RegressorMixin, BaseExactTree):
         random_state=None,
         max_leaf_nodes=None,
         min_impurity_decrease=0.0,
+        ccp_alpha=0.0,
     ):
         self.criterion = criterion
         self.splitter = splitter
@@ -214,6 +221,7 @@ class DecisionTreeRegressor(RegressorMixin, BaseExactTree):
         self.random_state = random_state
         self.max_leaf_nodes = max_leaf_nodes
         self.min_impurity_decrease = min_impurity_decrease
+        self.ccp_alpha = ccp_alpha
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):

@@ -35,6 +35,8 @@ class ExtraTreeClassifier(DecisionTreeClassifier):
         Grow best first with at most this many leaves.
     min_impurity_decrease : float, default=0.0
         Minimum weighted impurity decrease of a split.
+    ccp_alpha : float, default=0.0
+        Complexity parameter of minimal cost-complexity pruning (0: no pruning).
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes.
 
@@ -95,6 +97,7 @@ class ExtraTreeClassifier(DecisionTreeClassifier):
         random_state=None,
         max_leaf_nodes=None,
         min_impurity_decrease=0.0,
+        ccp_alpha=0.0,
         class_weight=None,
     ):
         super().__init__(
@@ -108,6 +111,7 @@ class ExtraTreeClassifier(DecisionTreeClassifier):
             random_state=random_state,
             max_leaf_nodes=max_leaf_nodes,
             min_impurity_decrease=min_impurity_decrease,
+            ccp_alpha=ccp_alpha,
             class_weight=class_weight,
         )
 
@@ -140,6 +144,8 @@ class ExtraTreeRegressor(DecisionTreeRegressor):
         Grow best first with at most this many leaves.
     min_impurity_decrease : float, default=0.0
         Minimum weighted impurity decrease of a split.
+    ccp_alpha : float, default=0.0
+        Complexity parameter of minimal cost-complexity pruning (0: no pruning).
 
     Attributes
     ----------
@@ -193,6 +199,7 @@ class ExtraTreeRegressor(DecisionTreeRegressor):
         random_state=None,
         max_leaf_nodes=None,
         min_impurity_decrease=0.0,
+        ccp_alpha=0.0,
     ):
         super().__init__(
             criterion=criterion,
@@ -205,4 +212,5 @@ class ExtraTreeRegressor(DecisionTreeRegressor):
             random_state=random_state,
             max_leaf_nodes=max_leaf_nodes,
             min_impurity_decrease=min_impurity_decrease,
+            ccp_alpha=ccp_alpha,
         )

@@ -31,6 +31,7 @@ from ._base import (
     validate_fit_input,
 )
 from ._decision_tree import DecisionTreeClassifier, DecisionTreeRegressor
+from ._prune import prune_tree
 
 _MAX_INT = np.iinfo(np.int32).max
 
@@ -160,17 +161,20 @@ class BaseExactForest(DeviceMixin, BaseEstimator):
                     if balanced_sub:
                         tree_w = tree_w * compute_sample_weight("balanced", y_fit, indices=idx)
                 split_seed = np.random.RandomState(seed).randint(0, rand_r_max)
-                return grow_tree(
-                    data,
-                    y_fit,
-                    tree_w,
-                    n_classes,
-                    self.criterion,
-                    self._random_splitter,
-                    limits,
-                    min_weight_leaf,
-                    self.min_impurity_decrease,
-                    split_seed,
+                return prune_tree(
+                    grow_tree(
+                        data,
+                        y_fit,
+                        tree_w,
+                        n_classes,
+                        self.criterion,
+                        self._random_splitter,
+                        limits,
+                        min_weight_leaf,
+                        self.min_impurity_decrease,
+                        split_seed,
+                    ),
+                    self.ccp_alpha,
                 )
 
             n_threads = min(_effective_threads(self.n_jobs), n_more)
@@ -213,6 +217,7 @@ class BaseExactForest(DeviceMixin, BaseEstimator):
             "max_features",
             "max_leaf_nodes",
             "min_impurity_decrease",
+            "ccp_alpha",
         )
         params = {k: getattr(self, k) for k in names}
         params["random_state"] = seed
