@@ -31,12 +31,16 @@ def tfidf_weights(X, smooth_idf):
 
 def apply_tfidf(X, idf, sublinear_tf, norm):
     """Tf-idf in place on a CSR matrix: sublinear tf, idf weights, row normalization."""
-    if sublinear_tf:
+    if sublinear_tf:  # NumPy's log: bit-identical to scikit-learn's
         np.log(X.data, X.data)
         X.data += 1.0
-    if idf is not None:
-        X.data *= idf[X.indices]
-    return eng.row_normalize(X, norm)
+    if idf is None and norm is None:
+        return X
+    # idf keeps its dtype: a float64 idf times float32 data rounds once, as NumPy's does
+    scale = np.empty(0, dtype=X.dtype) if idf is None else idf
+    code = {None: 0, "l1": 1, "l2": 2}[norm]
+    eng._k().csr_idf_normalize(X.indptr, X.indices, X.data, scale, code)
+    return X
 
 
 class TfidfTransformer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):

@@ -29,6 +29,7 @@ from .._config import JIT, JIT_PARALLEL
 
 __all__ = [
     "char_spans",
+    "csr_idf_normalize",
     "csr_remap_columns",
     "csr_row_normalize",
     "csr_sum_duplicates",
@@ -845,6 +846,31 @@ def csr_remap_columns(indptr, indices, data, new_col):
                 k += 1
         out_ptr[r + 1] = k
     return out_data[:k].copy(), out_idx[:k].copy(), out_ptr
+
+
+@njit(**JIT_PARALLEL)
+def csr_idf_normalize(indptr, indices, data, idf, norm):
+    """In place, rows in parallel: ``data *= idf[indices]`` (skipped when ``idf`` is empty),
+    then each row divided by its l2 (``norm == 2``) or l1 (``norm == 1``) norm (``norm == 0``:
+    none), exactly as :func:`csr_row_normalize` does. One pass, no temporary for the gathered
+    idf values (23.7M of them were a 190 MB array in the NumPy version)."""
+    n_rows = indptr.shape[0] - 1
+    scale = idf.shape[0] > 0
+    for r in prange(n_rows):
+        s = 0.0
+        for i in range(indptr[r], indptr[r + 1]):
+            if scale:
+                data[i] = data[i] * idf[indices[i]]
+            if norm == 2:
+                s += data[i] * data[i]
+            elif norm == 1:
+                s += abs(data[i])
+        if norm == 0 or s == 0.0:
+            continue
+        if norm == 2:
+            s = np.sqrt(s)
+        for i in range(indptr[r], indptr[r + 1]):
+            data[i] = data[i] / s
 
 
 @njit(**JIT_PARALLEL)
