@@ -33,6 +33,13 @@ __all__ = [
 AUTO_CUDA_MIN_ELEMENTS = 2_000_000
 
 
+def predict_device(est) -> str:
+    """Where a fitted model predicts: on the GPU it was fitted on (``device_ == "cuda"``)
+    while one is usable, else on the CPU, so a model unpickled where there is no GPU still
+    predicts."""
+    return "cuda" if getattr(est, "device_", "cpu") == "cuda" and has_cuda() else "cpu"
+
+
 def resolve_device(device, n_elements: int | None = None) -> str:
     """Turn a ``device`` parameter into "cpu" or "cuda".
 

@@ -17,9 +17,16 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_array, check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from pai_algos_native import has_cuda, kernels
+from pai_algos_native import kernels
 
-from ..base import DeviceMixin, History, blas_single_thread, numba_threads, progress_bar
+from ..base import (
+    DeviceMixin,
+    History,
+    blas_single_thread,
+    numba_threads,
+    predict_device,
+    progress_bar,
+)
 from ..utils._sklearn_compat import (
     Interval,
     StrOptions,
@@ -394,8 +401,7 @@ default="k-means++"
         return self
 
     def _kernels(self):
-        # a model fitted on a GPU still predicts where there is none
-        return kernels("cluster", "cuda" if self.device_ == "cuda" and has_cuda() else "cpu")
+        return kernels("cluster", predict_device(self))
 
     def _labels_inertia(self, X, sample_weight):
         labels = np.empty(X.shape[0], dtype=np.int32)

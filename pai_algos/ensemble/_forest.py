@@ -47,6 +47,12 @@ _PARAMS = """
     warm_start : bool, default=False
         Keep the fitted trees and add ``n_estimators - len(estimators_)`` new ones."""
 
+_DEVICE = """device : {"cpu", "cuda", "auto"}, default="cpu"
+        Where ``predict``, ``predict_proba`` and ``apply`` run ("cuda": one GPU thread per
+        row walks all trees). The trees always grow on the CPU. "auto" picks the GPU for
+        inputs of 2,000,000 values or more when one is usable; "cuda" without a GPU is an
+        error."""
+
 _ATTRS = """
     estimators_ : list of {tree}
         The fitted trees.
@@ -123,11 +129,7 @@ class RandomForestClassifier(ForestClassifierMixin, ClassifierMixin, BaseExactFo
         Class weights; "balanced_subsample" recomputes them on each bootstrap sample.
     max_samples : int or float, default=None
         Size of each bootstrap sample (``None``: n_samples).
-    device : {"cpu", "cuda", "auto"}, default="cpu"
-        Where ``predict``, ``predict_proba`` and ``apply`` run ("cuda": one GPU thread per
-        row walks all trees). The trees always grow on the CPU. "auto" picks the GPU for
-        inputs of 2,000,000 values or more when one is usable; "cuda" without a GPU is an
-        error.
+    {_DEVICE}
 
     Attributes
     ----------
@@ -230,11 +232,7 @@ class ExtraTreesClassifier(RandomForestClassifier):
         Class weights.
     max_samples : int or float, default=None
         Size of each bootstrap sample when ``bootstrap``.
-    device : {"cpu", "cuda", "auto"}, default="cpu"
-        Where ``predict``, ``predict_proba`` and ``apply`` run ("cuda": one GPU thread per
-        row walks all trees). The trees always grow on the CPU. "auto" picks the GPU for
-        inputs of 2,000,000 values or more when one is usable; "cuda" without a GPU is an
-        error.
+    {_DEVICE}
 
     Attributes
     ----------
@@ -331,11 +329,7 @@ class RandomForestRegressor(ForestRegressorMixin, RegressorMixin, BaseExactFores
         Split quality.{_PARAMS.format(mf="1.0", bootstrap="True")}
     max_samples : int or float, default=None
         Size of each bootstrap sample (``None``: n_samples).
-    device : {"cpu", "cuda", "auto"}, default="cpu"
-        Where ``predict``, ``predict_proba`` and ``apply`` run ("cuda": one GPU thread per
-        row walks all trees). The trees always grow on the CPU. "auto" picks the GPU for
-        inputs of 2,000,000 values or more when one is usable; "cuda" without a GPU is an
-        error.
+    {_DEVICE}
 
     Attributes
     ----------{_ATTRS.format(tree="DecisionTreeRegressor")}
@@ -430,11 +424,7 @@ class ExtraTreesRegressor(RandomForestRegressor):
         Split quality.{_PARAMS.format(mf="1.0", bootstrap="False")}
     max_samples : int or float, default=None
         Size of each bootstrap sample when ``bootstrap``.
-    device : {"cpu", "cuda", "auto"}, default="cpu"
-        Where ``predict``, ``predict_proba`` and ``apply`` run ("cuda": one GPU thread per
-        row walks all trees). The trees always grow on the CPU. "auto" picks the GPU for
-        inputs of 2,000,000 values or more when one is usable; "cuda" without a GPU is an
-        error.
+    {_DEVICE}
 
     Attributes
     ----------{_ATTRS.format(tree="DecisionTreeRegressor")}

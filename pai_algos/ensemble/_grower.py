@@ -123,8 +123,10 @@ class TreeGrower:
         self.n_features_per_split = n_features_per_split
         self.rng = rng
         self.k = kernels("trees")
-        self._gpu = kernels("trees", "cuda") if device == "cuda" else None
-        self._codes_dev = self._gpu.to_device(codes) if self._gpu is not None else None
+        # the GPU only builds histograms of nodes of CUDA_MIN_ROWS rows: none below that
+        use_gpu = device == "cuda" and codes.shape[1] >= CUDA_MIN_ROWS
+        self._gpu = kernels("trees", "cuda") if use_gpu else None
+        self._codes_dev = self._gpu.to_device(codes) if use_gpu else None
         d, n = codes.shape
         self.n_features = d
         self._buffer = np.empty(n, dtype=np.int64)
@@ -220,7 +222,7 @@ class TreeGrower:
         """Grow one tree on ``gradients`` / ``hessians``; leaf values are shrunk by the rate."""
         k = self.k
         on_device = None
-        if self._gpu is not None and self.codes.shape[1] >= CUDA_MIN_ROWS:
+        if self._gpu is not None:
             on_device = (self._gpu.to_device(gradients), self._gpu.to_device(hessians))
         n = self.codes.shape[1]
         rows = np.arange(n, dtype=np.int64)

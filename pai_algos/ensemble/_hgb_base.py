@@ -10,10 +10,10 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from pai_algos_native import has_cuda, kernels
+from pai_algos_native import kernels
 from pai_algos_native.cpu.trees import BITSET_WORDS
 
-from ..base import History, numba_threads, progress_bar
+from ..base import History, numba_threads, predict_device, progress_bar
 from ..utils._sklearn_compat import (
     Interval,
     StrOptions,
@@ -172,10 +172,7 @@ class _BaseHistGradientBoosting(BaseEstimator):
             return self._boost(X, y, sample_weight, loss, is_cat, device=device)
 
     def _predict_kernels(self):
-        """Tree kernels for prediction: the GPU's for a model fitted there, while one is usable."""
-        if getattr(self, "device_", "cpu") == "cuda" and has_cuda():
-            return kernels("trees", "cuda")
-        return kernels("trees")
+        return kernels("trees", predict_device(self))
 
     def _boost(self, X, y, sample_weight, loss, is_cat, device="cpu"):
         unit_weights = bool(np.all(sample_weight == 1.0))

@@ -18,9 +18,15 @@ from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils import check_random_state, compute_sample_weight
 from sklearn.utils.validation import check_is_fitted
 
-from pai_algos.base import DeviceMixin, _effective_threads, numba_threads, progress_bar
+from pai_algos.base import (
+    DeviceMixin,
+    _effective_threads,
+    numba_threads,
+    predict_device,
+    progress_bar,
+)
 from pai_algos.utils._sklearn_compat import Interval, RealNotInt, StrOptions, _fit_context
-from pai_algos_native import has_cuda, kernels
+from pai_algos_native import kernels
 
 from ._base import (
     TrainingData,
@@ -203,10 +209,6 @@ class BaseExactForest(DeviceMixin, BaseEstimator):
         self.device_ = device
         return self
 
-    def _on_gpu(self):
-        """Predict on the GPU: fitted with device "cuda" and one is usable now."""
-        return getattr(self, "device_", "cpu") == "cuda" and has_cuda()
-
     def _tree_params(self, seed):
         names = (
             "criterion",
@@ -255,7 +257,7 @@ class BaseExactForest(DeviceMixin, BaseEstimator):
         _, _, _, thr, value, roots = self._flat
         children, feat, depths = self._packed
         out = np.empty((X.shape[0], value.shape[1]), dtype=np.float64)
-        if self._on_gpu():
+        if predict_device(self) == "cuda":
             left, right, feature, _, _, _ = self._flat
             kernels("tree_exact", "cuda").predict_forest(
                 X, left, right, feature, thr, value, roots, out
@@ -313,7 +315,7 @@ class BaseExactForest(DeviceMixin, BaseEstimator):
         check_is_fitted(self)
         X = check_X_predict(self, X)
         left, right, feature, thr, _, roots = self._flat
-        if self._on_gpu():
+        if predict_device(self) == "cuda":
             leaves = kernels("tree_exact", "cuda").forest_apply(X, left, right, feature, thr, roots)
             return leaves - roots[None, :]
         with numba_threads(self.n_jobs):
